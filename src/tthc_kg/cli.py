@@ -1,0 +1,486 @@
+"""The ``tthc-kg`` command line. Output contracts: DESIGN.md "Contracts" (also docs/cli.md).
+
+Every command exits non-zero with a one-line message on stderr on bad input; the store is never left
+half-written (each file's graph is replaced in one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+PLAN_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+AUDIT_HEADERS_VI = {
+    "plan": "Kế hoạch",
+    "file": "Tệp",
+    "task": "Nhiệm vụ",
+    "cited": "Văn bản được viện dẫn",
+    "finding": "Tình trạng",
+    "since": "Từ ngày",
+    "successors": "Văn bản thay thế",
+    "dependency": "Loại phụ thuộc",
+    "confidence": "Độ tin cậy",
+}
+
+
+class UsageError(Exception):
+    pass
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"tthc-kg: error: {message}", file=sys.stderr)
+    return code
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _registry():  # type: ignore[no-untyped-def]
+    from .registry import RegistryInvalid, load_registry
+
+    try:
+        return load_registry()
+    except RegistryInvalid as exc:
+        first = exc.errors[0] if getattr(exc, "errors", None) else exc
+        raise UsageError(f"the registry is invalid ({first}); run 'tthc-kg registry validate'") from exc
+
+
+def _store(path: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
+    from .store import Store, StoreError
+
+    try:
+        return Store(path, read_only=read_only)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _date_arg(value: str | None) -> date:
+    from .queries import today
+
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"--as-of: expected a date YYYY-MM-DD, got {value!r}") from exc
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """Files as given; directories walked for plan files (sorted)."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, _dirs, files in sorted(os.walk(p)):
+                out.extend(
+                    os.path.join(root, f) for f in sorted(files) if Path(f).suffix.lower() in PLAN_SUFFIXES
+                )
+        else:
+            out.append(p)
+    return out
+
+
+def _jsonl(rows: Iterable[dict[str, Any]], out: Any = None) -> None:
+    out = out or sys.stdout
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _csv_bom(rows: list[dict[str, Any]], fields: Sequence[str], headers: dict[str, str] | None = None) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow([(headers or {}).get(f, f) for f in fields])
+    for row in rows:
+        w.writerow([_cell(row.get(f)) for f in fields])
+    sys.stdout.buffer.write(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _table(rows: list[dict[str, Any]], fields: Sequence[str], widths: dict[str, int] | None = None) -> None:
+    widths = widths or {}
+    cols = {f: min(max([len(f)] + [len(_cell(r.get(f))) for r in rows]), widths.get(f, 40)) for f in fields}
+    print("  ".join(f.ljust(cols[f]) for f in fields))
+    print("  ".join("-" * cols[f] for f in fields))
+    for r in rows:
+        print("  ".join(_clip(_cell(r.get(f)), cols[f]).ljust(cols[f]) for f in fields))
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- ingest -------------------------------------------------------------------------------------------
+
+
+def ingest_files(store: Any, registry: Any, paths: list[str], progress: bool = True) -> tuple[int, list[str], dict[str, int]]:
+    """Ingest files into the store, each in its own transaction. Returns (ok count, error lines, totals)."""
+    from tqdm import tqdm
+
+    from . import iri
+    from .analyze import analyze_text
+    from .graph import build_graph
+    from .read import ReadError, read_text
+    from .registry import compile_registry
+    from .resolve import Resolver
+    from .store import StoreError
+
+    store.replace_graph(iri.REGISTRY_GRAPH, compile_registry(registry))
+    resolver = Resolver(registry)
+    errors: list[str] = []
+    totals = {"citations": 0, "tasks": 0, "triples": 0}
+    ok = 0
+    bar = tqdm(paths, unit="file", disable=not progress or not sys.stderr.isatty(), file=sys.stderr)
+    for path in bar:
+        try:
+            text = read_text(path)
+            analysis = analyze_text(path, text, resolver)
+            graph = build_graph(analysis)
+            totals["triples"] += store.replace_graph(iri.source_graph(analysis.key), graph)
+        except (ReadError, StoreError) as exc:
+            errors.append(f"{path}: {exc}")
+            continue
+        totals["citations"] += len(analysis.citations)
+        totals["tasks"] += len(analysis.tasks)
+        ok += 1
+    store.flush()
+    return ok, errors, totals
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    paths = expand_paths(args.paths)
+    if not paths:
+        raise UsageError("no plan files found in " + ", ".join(args.paths))
+    registry = _registry()
+    store = _store(args.store)
+    ok, errors, totals = ingest_files(store, registry, paths, progress=not args.quiet)
+    for line in errors:
+        print(f"tthc-kg: error: {line}", file=sys.stderr)
+    print(
+        f"ingested {ok} of {len(paths)} files: {totals['citations']} citations, {totals['tasks']} tasks, "
+        f"{totals['triples']} triples written; store {store.path} holds {store.triple_count()} triples"
+        + (f"; {len(errors)} failed" if errors else "")
+    )
+    return 1 if errors else 0
+
+
+# --- extract ------------------------------------------------------------------------------------------
+
+
+def citation_record(path: str, r: Any) -> dict[str, Any]:
+    c = r.citation
+    s = r.symbol
+    return {
+        "file": path,
+        "symbol": str(s) if s is not None else None,
+        "type": c.type,
+        "number": s.number if s is not None else c.number,
+        "year": s.year if s is not None and s.year is not None else (c.date.year if c.date else None),
+        "code": s.code if s is not None else None,
+        "date": c.date.isoformat() if c.date else None,
+        "issuer": r.issuer,
+        "start": r.start,
+        "end": r.end,
+        "text": r.text,
+        "role": r.role,
+        "resolved": r.iri if r.in_registry else None,
+        "title": c.title,
+        "scope": c.scope,
+    }
+
+
+def task_record(path: str, analysis: Any, t: Any) -> dict[str, Any]:
+    cites: list[str] = []
+    for r in analysis.citations:
+        if r.task == t.number and r.symbol is not None and str(r.symbol) not in cites:
+            cites.append(str(r.symbol))
+    return {
+        "file": path,
+        "number": t.number,
+        "section": t.section,
+        "content": t.content,
+        "lead": list(t.lead),
+        "coordinators": list(t.coordinators),
+        "timeframe": t.timeframe,
+        "due": t.due.isoformat() if t.due else None,
+        "recurring": bool(t.recurring),
+        "outputs": t.outputs,
+        "citations": cites,
+    }
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .analyze import analyze_text
+    from .read import ReadError, read_text
+    from .resolve import Resolver
+
+    resolver = Resolver(_registry())
+    failed = 0
+    for path in args.files:
+        try:
+            analysis = analyze_text(path, read_text(path), resolver)
+        except ReadError as exc:
+            print(f"tthc-kg: error: {path}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.tasks:
+            rows = [task_record(path, analysis, t) for t in analysis.tasks]
+        else:
+            rows = [citation_record(path, r) for r in analysis.citations]
+        if args.format == "jsonl":
+            _jsonl(rows)
+        else:
+            fields = (
+                ["number", "lead", "timeframe", "due", "citations", "content"]
+                if args.tasks
+                else ["symbol", "type", "date", "issuer", "role", "start", "end", "resolved"]
+            )
+            print(f"# {path}")
+            _table(rows, fields)
+    return 1 if failed else 0
+
+
+# --- audit --------------------------------------------------------------------------------------------
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import FIELDS, audit
+
+    if not args.files and not args.all:
+        raise UsageError("give plan FILEs to audit, or --all for every plan in the store")
+    as_of = _date_arg(args.as_of)
+    registry = _registry()
+    store = _store(args.store)
+    files = None
+    if args.files:
+        paths = expand_paths(args.files)
+        ok, errors, _ = ingest_files(store, registry, paths, progress=False)
+        for line in errors:
+            print(f"tthc-kg: error: {line}", file=sys.stderr)
+        if errors:
+            return 1
+        files = paths
+    findings = audit(store, as_of, files, include_amended=args.include_amended, expand=args.expand)
+    rows = [f.as_dict() for f in findings]
+    evidence = f"registry evidence date: {registry.evidence_date} — statuses are as the registry knew them then"
+    if args.format == "jsonl":
+        print(evidence, file=sys.stderr)
+        _jsonl(rows)
+    elif args.format == "csv":
+        print(evidence, file=sys.stderr)
+        _csv_bom(rows, FIELDS, AUDIT_HEADERS_VI)
+    elif args.format == "xlsx":
+        print(evidence, file=sys.stderr)
+        _xlsx(rows, FIELDS, args.output, evidence)
+    else:
+        print(f"Audit as of {as_of.isoformat()}; {evidence}")
+        flagged = [r for r in rows if r["finding"] != "unresolved"]
+        _table(flagged, ["file", "task", "cited", "finding", "since", "successors", "dependency", "confidence"],
+               {"file": 28, "successors": 30})
+        plans = {r["file"] for r in flagged}
+        unresolved = sum(1 for r in rows if r["finding"] == "unresolved")
+        print(f"\n{len(flagged)} findings in {len(plans)} plans; {unresolved} cited documents not in the registry "
+              "(status unknown: see --format jsonl)")
+    return 0
+
+
+def _xlsx(rows: list[dict[str, Any]], fields: Sequence[str], output: str | None, note: str) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Kiểm tra căn cứ"
+    ws.append([AUDIT_HEADERS_VI[f] for f in fields])
+    for r in rows:
+        ws.append([_cell(r.get(f)) for f in fields])
+    info = wb.create_sheet("Ghi chú")
+    info.append([note])
+    if output:
+        wb.save(output)
+    else:
+        buf = io.BytesIO()
+        wb.save(buf)
+        sys.stdout.buffer.write(buf.getvalue())
+
+
+# --- query, stats, export, registry ------------------------------------------------------------------------
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from . import queries
+
+    q = queries.load(args.name)
+    values: dict[str, str] = {}
+    for item in args.param or []:
+        if "=" not in item:
+            raise UsageError(f"--param expects KEY=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        values[k.strip()] = v
+    bindings = q.bind(values)
+    store = _store(args.store, read_only=True)
+    rows = list(store.select(q.text, bindings))
+    fields = [v.value for v in store.query(q.text, bindings).variables]
+    if args.format == "json":
+        _jsonl(rows)
+    elif args.format == "csv":
+        _csv_bom(rows, fields)
+    else:
+        _table(rows, fields)
+    return 0
+
+
+def stats(store: Any) -> dict[str, int]:
+    from . import queries
+
+    q = queries.load("stats")
+    row = next(iter(store.select(q.text, q.bind({}))))
+    return {
+        "triples": store.triple_count(),
+        "named_graphs": len(store.graph_names()),
+        "documents": int(row["documents"]),
+        "plans": int(row["plans"]),
+        "tasks": int(row["tasks"]),
+        "citations": int(row["citations"]),
+        "unresolved_citations": int(row["unresolvedCitations"]),
+    }
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    result = stats(_store(args.store, read_only=True))
+    if args.format == "json":
+        _jsonl([result])
+    else:
+        for k, v in result.items():
+            print(f"{k:22} {v}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    store = _store(args.store, read_only=True)
+    data = store.dump(ox.RdfFormat.N_QUADS)
+    if args.format == "nquads":
+        sys.stdout.buffer.write(data)
+        return 0
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(data=data, format="nquads")
+    if args.format == "jsonld":
+        sys.stdout.write(ds.serialize(format="json-ld", auto_compact=False))
+    else:
+        # Turtle has no graphs: the union of every named graph (use nquads to keep them)
+        from rdflib import Graph
+
+        union = Graph()
+        for s, p, o, _g in ds.quads((None, None, None, None)):
+            union.add((s, p, o))
+        for prefix, ns in (("tthc", "https://w3id.org/tthc-kg/ontology#"), ("id", "https://w3id.org/tthc-kg/id/"),
+                           ("eli", "http://data.europa.eu/eli/ontology#"), ("org", "http://www.w3.org/ns/org#"),
+                           ("prov", "http://www.w3.org/ns/prov#")):
+            union.bind(prefix, ns)
+        sys.stdout.write(union.serialize(format="turtle"))
+    return 0
+
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    from .registry import main_validate
+
+    return main_validate(Path(args.directory) if args.directory else None)
+
+
+# --- parser -------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tthc-kg", description="Knowledge graph and audit of the legal bases of plans.")
+    p.add_argument("--version", action="version", version=f"tthc-kg {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def store_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--store", help="store directory (default: $TTHC_KG_STORE or the user data directory)")
+
+    sp = sub.add_parser("ingest", help="ingest plan files or directories into the store")
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("extract", help="citations (or tasks) found in files, without storing them")
+    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("--tasks", action="store_true", help="one object per task instead of per citation")
+    sp.add_argument("--format", choices=["jsonl", "table"], default="jsonl")
+    sp.set_defaults(func=cmd_extract)
+
+    sp = sub.add_parser("query", help="run a named query from queries/*.rq")
+    sp.add_argument("name")
+    sp.add_argument("--param", action="append", metavar="KEY=VALUE")
+    sp.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_query)
+
+    sp = sub.add_parser("audit", help="plans and tasks whose legal basis is no longer (fully) in force")
+    sp.add_argument("files", nargs="*", metavar="FILE")
+    sp.add_argument("--all", action="store_true", help="every plan in the store")
+    sp.add_argument("--as-of", help="date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)")
+    sp.add_argument("--include-amended", action="store_true", help="also amendments in force after the plan's date")
+    sp.add_argument("--expand", action="store_true", help="report preamble bases once per task")
+    sp.add_argument("--format", choices=["table", "csv", "jsonl", "xlsx"], default="table")
+    sp.add_argument("-o", "--output", help="output file (xlsx)")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_audit)
+
+    sp = sub.add_parser("stats", help="counts of what the store holds")
+    sp.add_argument("--format", choices=["table", "json"], default="table")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_stats)
+
+    sp = sub.add_parser("export", help="the whole store as RDF on stdout")
+    sp.add_argument("--format", choices=["turtle", "nquads", "jsonld"], default="turtle")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("registry", help="registry tools")
+    rsub = sp.add_subparsers(dest="registry_command", required=True)
+    rv = rsub.add_parser("validate", help="check the registry files; errors as FILE:LINE: message")
+    rv.add_argument("directory", nargs="?")
+    rv.set_defaults(func=cmd_registry)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .queries import QueryError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (UsageError, QueryError) as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+"""Find citations of legal documents in normalized text.
+
+A scanner, not a parser: one regular expression finds symbol-shaped tokens ("61/2018/NĐ-CP", "57-NQ/TW",
+"4020/QĐ-\\n\\tUBND"), then short, bounded look-behind and look-ahead windows read the type word, the date, the
+issuer and the title around each. Every quantifier is bounded, and every window has a fixed size, so the work is
+linear in the input (no catastrophic backtracking). Vocabulary comes from ``data/*.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+from .models import Citation
+from .symbols import Symbol, canonical_code, parse_symbol, type_codes, type_word, type_words
+
+# --- vocabulary → patterns ---------------------------------------------------------------------------
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("tthc_kg.data").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    party_orgs = [r["code"] for r in _csv("party_codes.csv")]
+    # Party document types: "NQ", "CT", "KL", "QĐ", "KH", "CTr", "HD", "KHHĐ" (kế hoạch hành động) …
+    party_type = r"[A-ZĐ]{1,5}(?:i|r)?"
+    # a code part: "NĐ", "CP", "TTg", "UBND", "QH15", "BVHTTDL", "KHCN", "TTLT"; "&" in "KH&CN"
+    part = r"[A-ZĐ][A-ZĐa-zđ&]{0,11}\d{0,2}"
+    # a break inside a code, as PDF extraction leaves it: "QĐ-\n\n\tUBND", "QĐ- UBND", "NQ -CP"
+    dash = r"[ \t]{0,3}[-\u2010-\u2013][ \t\r\n]{0,8}"
+    symbol = (
+        r"(?<![\w/.\-])"
+        r"(?P<number>\d{1,5}(?:\.\d{1,3})?[a-z]?)"  # "61", "02", "66.2", "12a"
+        r"[ \t]{0,2}/[ \t]{0,2}"
+        r"(?:(?P<year>(?:19|20)\d\d)[ \t]{0,2}/[ \t]{0,2})?"  # "/2018/"
+        rf"(?P<code>{part}(?:{dash}{part}){{0,5}})"  # "NĐ-CP", "QĐ-BNN-KHCN", "QH15"
+        r"(?:(?P<dangling>-)(?=[ \t]*[\t\n])|(?![\wĐđ]))"  # "4020/QĐ-<tab>": the code goes on below
+    )
+    party = (
+        r"(?<![\w/.\-])"
+        r"(?P<pnumber>\d{1,4})[ \t]{0,2}-[ \t]{0,2}"
+        rf"(?P<pcode>(?:{party_type})[ \t]{{0,2}}/[ \t]{{0,2}}(?:{_alt(party_orgs)}))"
+        r"(?![\wĐđ])"
+    )
+    words: list[str] = []
+    for w in type_words():
+        words.append(w.word)
+        words.extend(v for v in w.variants if not v.endswith(" số"))
+    typo_so = [v.removesuffix(" số") for w in type_words() for v in w.variants if v.endswith(" số")]
+    type_alt = _alt(words)
+    # the type word right before a symbol: "Nghị định số ", "Thông tư ", "Nghị quyết số:", typo "Nghị số "
+    before = (
+        rf"(?P<type>(?i:{type_alt}))[ \t\r\n]{{1,6}}(?:(?i:số)[ \t\r\n]{{0,4}}:?[ \t\r\n]{{0,4}})?$"
+        rf"|(?P<typo>{_alt(typo_so)})[ \t\r\n]{{1,4}}số[ \t\r\n]{{0,4}}:?[ \t\r\n]{{0,4}}$"
+    )
+    return {
+        "core": re.compile(f"{symbol}|{party}"),
+        # the rest of a code cut at a cell boundary of a tab-separated table: "UBND ngày 16/12/2021"
+        "continued": re.compile(rf"[ ]{{0,3}}(?P<rest>{part}(?:-{part}){{0,3}})(?![\wĐđ])"),
+        "before": re.compile(before),
+        "list_so": re.compile(r"(?i:số)[ \t\r\n]{0,4}:?[ \t\r\n]{0,4}$"),
+        "clause_type": re.compile(rf"(?<!\w)(?P<type>{type_alt})(?!\w)"),
+        "list_type": re.compile(rf"(?i:các)[ \t\r\n]{{1,4}}(?P<type>(?i:{type_alt}))"),
+        "scope": re.compile(
+            r"(?P<scope>(?i:(?:điểm[ \t]+[a-zđ]{1,2}[ \t,]+)?(?:khoản[ \t]+\d{1,3}[ \t,]+)?điều[ \t]+\d{1,3}[a-zđ]?))"
+            r"[ \t\r\n]{1,4}(?:của[ \t\r\n]{1,4})?$"
+        ),
+        "truncated": re.compile(
+            rf"(?<!\w)(?P<type>{type_alt})[ \t]{{1,3}}số[ \t]{{1,3}}(?P<number>\d{{1,5}})(?![\d/.\w-]|[ \t]{{0,2}}[/-])"
+        ),
+        "law_name": re.compile(
+            r"(?<![\w/])(?P<type>Bộ luật|Luật)[ \t]{1,3}(?P<name>[A-ZĐ][^;:,.()“”\"]{2,110}?)"
+            r"(?=[ \t\r\n]{0,6}(?:ngày|số|năm|đã|được|sửa|hiện hành|và|;|,|\.|\(|\n|“|$))"
+        ),
+    }
+
+
+_DATE_AFTER = re.compile(
+    r"[ \t\r\n]{0,4},?[ \t\r\n]{0,4}(?:(?:được[ \t]+)?ban[ \t]+hành[ \t\r\n]{1,4})?ngày[ \t\r\n]{1,4}"
+    r"(?:(?P<d>\d{1,2})[ \t]{0,2}[/.\-][ \t]{0,2}(?P<m>\d{1,2})[ \t]{0,2}[/.\-][ \t]{0,2}(?P<y>\d{4,5})"
+    r"|(?P<d2>\d{1,2})[ \t\r\n]{1,4}tháng[ \t\r\n]{1,4}(?P<m2>\d{1,2})[ \t\r\n]{1,4}năm[ \t\r\n]{1,4}(?P<y2>\d{4,5}))"
+)
+_WS = r"[ \t\r\n]"
+
+
+@lru_cache(maxsize=None)
+def _issuer_pattern() -> re.Pattern[str]:
+    """"của Chính phủ", "của UBND tỉnh Hưng\n\nYên", "của Bộ trưởng Bộ Tư pháp", "của Ủy ban nhân dân thành phố"."""
+    from .symbols import issuers
+
+    bodies = [r["pattern"] for r in _csv("issuing_bodies.csv") if r["pattern"] not in ("Bộ", "Sở", "Bộ trưởng Bộ")]
+    ministries = [i.name for i in issuers().values() if i.name.startswith("Bộ ")]
+    sos = [i.name for i in issuers().values() if i.name.startswith("Sở ")]
+    # a place name: up to five capitalized syllables, broken across lines in PDF text ("Hưng \n\nYên")
+    place = rf"(?:{_WS}{{1,6}}(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường))?(?:{_WS}{{1,6}}[A-ZĐ][\w]{{0,9}}){{0,5}}"
+    return re.compile(
+        rf"{_WS}{{0,4}},?{_WS}{{0,4}}của{_WS}{{1,4}}(?P<issuer>"
+        rf"(?:Bộ trưởng{_WS}{{1,3}})?(?:{_alt(ministries)})"  # "Bộ Tư pháp", "Bộ trưởng Bộ Tài chính"
+        rf"|(?:Giám đốc{_WS}{{1,3}})?(?:{_alt(sos)}){place}"
+        rf"|(?:{_alt(bodies)}){place}"
+        r")"
+    )
+
+
+_TITLE_AFTER = re.compile(r"[ \t\r\n]{0,4},?[ \t\r\n]{0,4}(?:về việc|về|V/v)[ \t\r\n]{1,4}(?P<title>[^;\n]{3,300})")
+
+_LOOKBACK = 60
+_OWN_NUMBER = re.compile(r"(?:^|\n)[ \t*_#>|]{0,6}Số[ \t]{0,3}:?[ \t]{0,6}$")
+
+
+def _year(text: str, symbol_year: int | None) -> int | None:
+    """A printed year; a 5-digit typo ("20120") is read as the symbol's year when one digit too many."""
+    if len(text) == 4:
+        return int(text)
+    if symbol_year is not None:
+        for i in range(len(text)):
+            if text[:i] + text[i + 1 :] == str(symbol_year):
+                return symbol_year
+    return None
+
+
+def _date_after(text: str, pos: int, symbol_year: int | None) -> tuple[date | None, str | None, int]:
+    m = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
+    if not m:
+        return None, None, pos
+    d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
+    year = _year(y, symbol_year)
+    try:
+        found = date(year, int(mo), int(d)) if year else None
+    except ValueError:
+        found = None
+    return found, m.group().strip(" \t\r\n,"), m.end()
+
+
+def _clean(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip(" ,;:.")
+
+
+def _stated_type(text: str, start: int, code: Symbol) -> tuple[str | None, int, bool]:
+    """(type word, start of the citation, whether a type word was printed right before the symbol).
+
+    In order: the type word right before ("Nghị định số 61/…"); the type word shared by a list ("các Nghị định
+    …: số …; số …"); the code's own type ("NĐ-CP" → Nghị định); for codes that do not tell ("QH15": Luật or
+    Nghị quyết), the nearest type word earlier in the same clause ("Luật Đất đai số 31/2024/QH15").
+    """
+    window_start = max(0, start - _LOOKBACK)
+    window = text[window_start:start]
+    pats = _patterns()
+    m = pats["before"].search(window)
+    if m:
+        if m.group("type"):
+            tw = type_word(m.group("type"))
+            return (tw.word if tw else m.group("type")), window_start + m.start(), True
+        tw = type_word(m.group("typo") + " số")
+        return (tw.word if tw else None), window_start + m.start(), True
+    if pats["list_so"].search(window):
+        wide = text[max(0, start - 800) : start]
+        last = None
+        for last in pats["list_type"].finditer(wide):
+            pass
+        if last is not None:
+            tw = type_word(last.group("type"))
+            if tw is not None:
+                return tw.word, start, False
+    if code.type_word is None:
+        clause_start = max(text.rfind(";", 0, start), text.rfind("\n\n", 0, start), start - 200, 0)
+        last = None
+        for last in pats["clause_type"].finditer(text, clause_start, start):
+            pass
+        if last is not None:
+            tw = type_word(last.group("type"))
+            return (tw.word if tw else None), start, False
+    return code.type_word, start, False
+
+
+def find_citations(text: str) -> list[Citation]:
+    """All citations in normalized text, in order of position."""
+    return list(iter_citations(text))
+
+
+def iter_citations(text: str) -> Iterator[Citation]:
+    pats = _patterns()
+    symbol_spans: list[tuple[int, int]] = []
+    found: list[Citation] = []
+    for m in pats["core"].finditer(text):
+        if m.group("pnumber"):
+            symbol = Symbol(m.group("pnumber"), None, canonical_code(m.group("pcode")), party=True)
+        else:
+            after = m.end()
+            printed = m.group()
+            if m.group("dangling"):
+                cont = _continued(text, m.start(), m.end())
+                if cont is None:
+                    continue
+                printed, after = printed + cont[0], cont[1]
+            symbol = parse_symbol(printed)
+            if symbol is None:
+                continue
+        if _OWN_NUMBER.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "Số: 1026/KH-UBND" at the head of a line: the document's own number, not a citation
+        stated, start, printed_type = _stated_type(text, m.start(), symbol)
+        if not printed_type and not symbol.party and not _plausible(symbol):
+            continue
+        when, date_text, pos = _date_after(text, after if not m.group("pnumber") else m.end(), symbol.year)
+        if symbol.year is None and when is not None and symbol.always_normative:
+            # DESIGN.md: a missing year is filled only for always-normative codes ("02/TT-VPCP ngày 31/10/2017")
+            symbol = symbol.with_year(when.year)
+        issuer_m = _issuer_pattern().match(text, pos, min(len(text), pos + 120))
+        issuer = _clean(issuer_m.group("issuer")) if issuer_m else None
+        if issuer_m:
+            pos = issuer_m.end()
+        if issuer:
+            symbol = _code_from_issuer(symbol, issuer)
+        title_m = _TITLE_AFTER.match(text, pos, min(len(text), pos + 320))
+        scope_m = pats["scope"].search(text, max(0, start - _LOOKBACK), start)
+        symbol_spans.append((start, m.end()))
+        found.append(
+            Citation(
+                start=start,
+                end=m.end(),
+                text=text[start : m.end()],
+                symbol=symbol,
+                type=stated,
+                number=symbol.number,
+                date=when,
+                date_text=date_text,
+                issuer_printed=issuer,
+                title=_clean(title_m.group("title")) if title_m else None,
+                scope=_clean(scope_m.group("scope")) if scope_m else None,
+            )
+        )
+    found.extend(_truncated(text))
+    found.extend(_law_names(text, symbol_spans))
+    found.sort(key=lambda c: c.start)
+    yield from found
+
+
+def _continued(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """The rest of a code cut at the end of a table cell ("4020/QĐ-" … next row, same column: "UBND ngày …").
+
+    In tab-separated tables a cell that wraps continues in the same column of the next non-blank line; the
+    column is the number of tabs before the symbol on its line.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    column = text.count("\t", line_start, start)
+    pos = text.find("\n", end)
+    for _ in range(4):  # the next non-blank line, a few blank lines at most
+        if pos < 0:
+            return None
+        nxt = text.find("\n", pos + 1)
+        line_end = nxt if nxt >= 0 else len(text)
+        line = text[pos + 1 : line_end]
+        if line.strip():
+            cells = line.split("\t")
+            if column >= len(cells):
+                return None
+            cell_start = pos + 1 + sum(len(c) + 1 for c in cells[:column])
+            m = _patterns()["continued"].match(text, cell_start, line_end)
+            return (m.group("rest"), m.end()) if m else None
+        pos = nxt
+    return None
+
+
+def _code_from_issuer(symbol: Symbol, issuer: str) -> Symbol:
+    """A ministry code that contradicts the ministry printed after it follows the printed name.
+
+    "Thông tư số 98/2013/TT-BXD … của Bộ Tài chính" is 98/2013/TT-BTC: the name is spelled out, the code is
+    two letters easily mistyped. Only between two known ministries (data/issuers.csv).
+    """
+    from .symbols import issuers
+
+    name = re.sub(r"^Bộ trưởng\s+", "", issuer)
+    by_name = {i.name: i for i in issuers().values() if i.name.startswith("Bộ ")}
+    printed = by_name.get(name)
+    if printed is None or (printed.since and symbol.year and symbol.year < printed.since):
+        return symbol  # a body cannot have issued a document before it existed: the name is today's
+    printed_code = printed.code
+    old = symbol.issuer_code
+    if not printed_code or not old or old == printed_code or old.upper() not in issuers():
+        return symbol
+    if not issuers()[old.upper()].name.startswith("Bộ ") or not symbol.code.endswith("-" + old):
+        return symbol
+    return Symbol(symbol.number, symbol.year, symbol.code[: -len(old)] + printed_code, symbol.party)
+
+
+def _plausible(symbol: Symbol) -> bool:
+    """A symbol-shaped token is a citation when its code names a type or a known issuer.
+
+    Rules out page numbers, ratios and dates that look like "3/TTHC" while keeping công văn codes
+    ("1234/UBND-KSTT") whose first part is an issuing body.
+    """
+    first = symbol.code.split("-")[0].upper()
+    if first in type_codes() or re.fullmatch(r"(UBTVQH|QH)\d{2}", first):
+        return True
+    from .symbols import issuers  # local: small cached table
+
+    return first in issuers() and "-" in symbol.code
+
+
+def _truncated(text: str) -> Iterator[Citation]:
+    """"Nghị quyết số 131": a type word and a number, no code."""
+    for m in _patterns()["truncated"].finditer(text):
+        tw = type_word(m.group("type"))
+        when, date_text, _ = _date_after(text, m.end(), None)
+        yield Citation(
+            start=m.start(),
+            end=m.end(),
+            text=m.group(),
+            symbol=None,
+            type=tw.word if tw else m.group("type"),
+            number=m.group("number"),
+            date=when,
+            date_text=date_text,
+            issuer_printed=None,
+            title=_clean(m.group()),
+            kind="truncated",
+        )
+
+
+def _law_names(text: str, symbol_spans: list[tuple[int, int]]) -> Iterator[Citation]:
+    """Laws cited by name only: "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015"."""
+    starts = sorted(s for s, _ in symbol_spans)
+    import bisect
+
+    for m in _patterns()["law_name"].finditer(text):
+        tail = text[m.end() : m.end() + 12]
+        if re.match(r"[ \t]{0,3}số", tail):
+            continue  # "Luật … số 64/2025/QH15": the symbol is the citation
+        i = bisect.bisect_left(starts, m.start())
+        if i < len(starts) and starts[i] < m.end():
+            continue
+        when, date_text, _ = _date_after(text, m.end(), None)
+        yield Citation(
+            start=m.start(),
+            end=m.end(),
+            text=m.group(),
+            symbol=None,
+            type=m.group("type"),
+            number=None,
+            date=when,
+            date_text=date_text,
+            issuer_printed=None,
+            title=_clean(m.group()),
+            kind="name",
+        )

@@ -1,0 +1,188 @@
+"""Build the RDF of one source file (its own named graph; docs/model.md "Plans, sections, tasks, citations")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from . import iri
+from .agencies import normalize_agency, split_agencies
+from .analyze import EXTRACTOR_VERSION, Analysis
+from .iri import ELI, ORG, PROV, TTHC
+from .models import Resolved
+from .symbols import parse_symbol, type_word
+
+
+def _date(d: date) -> Literal:
+    return Literal(d.isoformat(), datatype=XSD.date)
+
+
+def _vi(text: str) -> Literal:
+    return Literal(text, lang="vi")
+
+
+def build_graph(a: Analysis) -> Graph:
+    g = Graph()
+    src = iri.source(a.key)
+    plan = iri.plan(a.key)
+    act = iri.extraction(EXTRACTOR_VERSION)
+    g.add((src, RDF.type, TTHC.SourceFile))
+    g.add((src, TTHC.path, Literal(a.path)))
+    g.add((src, TTHC.contentHash, Literal(a.content_hash)))
+    g.add((src, TTHC.charCount, Literal(len(a.original))))
+    g.add((act, RDF.type, TTHC.Extraction))
+    g.add((act, TTHC.extractorVersion, Literal(EXTRACTOR_VERSION)))
+
+    _plan(g, a, plan, src)
+    stubs_done: set[str] = set()
+    for r in a.citations:
+        _citation(g, a, r, plan, src, act)
+        if not r.in_registry and r.iri not in stubs_done:
+            stubs_done.add(r.iri)
+            _stub(g, r, src)
+    _tasks(g, a, plan)
+    return g
+
+
+def _plan(g: Graph, a: Analysis, plan: URIRef, src: URIRef) -> None:
+    head = a.plan_header
+    g.add((plan, RDF.type, TTHC.Plan))
+    g.add((plan, RDF.type, TTHC.LegalDocument))
+    g.add((plan, RDF.type, TTHC.AdministrativeDocument))
+    g.add((plan, PROV.wasDerivedFrom, src))
+    if head is None:
+        return
+    tw = type_word(head.doc_type) if head.doc_type else None
+    if tw:
+        g.add((plan, RDF.type, TTHC[tw.cls]))
+        g.add((plan, TTHC.typeLabel, _vi(tw.word)))
+    if head.title:
+        g.add((plan, DCTERMS.title, _vi(head.title)))
+    symbol = parse_symbol(head.number) if head.number else None
+    if symbol is not None:
+        g.add((plan, TTHC.symbol, Literal(str(symbol))))
+        g.add((plan, TTHC.number, Literal(symbol.number)))
+        g.add((plan, TTHC.code, Literal(symbol.code)))
+    if a.context.issuer:
+        g.add((plan, TTHC.issuerName, _vi(_issuer_label(a))))
+        g.add((plan, ELI.passed_by, iri.agency(_issuer_label(a))))
+    ref = a.context.date or (date(head.year, head.month or 1, 1) if head.year else None)
+    if a.context.date:
+        g.add((plan, ELI.date_document, _date(a.context.date)))
+    if ref:
+        # the date the audit compares with: the full date, or the first day of the printed month/year
+        g.add((plan, TTHC.referenceDate, _date(ref)))
+    if head.date_text:
+        g.add((plan, TTHC.dateText, Literal(head.date_text)))
+    if a.context.year:
+        g.add((plan, TTHC.year, Literal(a.context.year)))
+    if len(a.headers) > 1:
+        decision = iri.plan_decision(a.key)
+        first = a.headers[0]
+        g.add((decision, RDF.type, TTHC.LegalDocument))
+        g.add((decision, RDF.type, TTHC.QuyetDinh))
+        g.add((decision, RDF.type, TTHC.AdministrativeDocument))
+        g.add((decision, TTHC.issues, plan))
+        g.add((decision, PROV.wasDerivedFrom, src))
+        if first.title:
+            g.add((decision, DCTERMS.title, _vi(first.title)))
+        if first.number and (s := parse_symbol(first.number)):
+            g.add((decision, TTHC.symbol, Literal(str(s))))
+
+
+def _issuer_label(a: Analysis) -> str:
+    ctx = a.context
+    issuer = ctx.issuer or ""
+    if ctx.province and ctx.province not in issuer:
+        return f"{issuer} {ctx.level or 'tỉnh'} {ctx.province}"
+    return issuer
+
+
+def _citation(g: Graph, a: Analysis, r: Resolved, plan: URIRef, src: URIRef, act: URIRef) -> None:
+    node = iri.citation(a.key, r.start)
+    doc = URIRef(r.iri)
+    g.add((node, RDF.type, TTHC.Citation))
+    g.add((node, TTHC.cites, doc))
+    g.add((node, TTHC.inSource, src))
+    g.add((node, TTHC.start, Literal(r.start)))
+    g.add((node, TTHC.end, Literal(r.end)))
+    g.add((node, TTHC.text, Literal(r.text)))
+    g.add((node, TTHC.role, Literal(r.role)))
+    g.add((node, PROV.wasGeneratedBy, act))
+    if r.citation.scope:
+        g.add((node, TTHC.scope, Literal(r.citation.scope)))
+    target = iri.task(a.key, r.task) if r.task else plan
+    g.add((node, TTHC.citedIn, target))
+    g.add((plan, ELI.cites, doc))
+    if r.role == "basis":
+        g.add((plan, ELI.based_on, doc))
+    if r.task:
+        g.add((target, TTHC.taskBasis, doc))
+
+
+def _stub(g: Graph, r: Resolved, src: URIRef) -> None:
+    """A document known only from its citations: what they say of it, marked as a stub."""
+    doc = URIRef(r.iri)
+    c = r.citation
+    g.add((doc, RDF.type, TTHC.LegalDocument))
+    tw = type_word(c.type) if c.type else None
+    if tw:
+        g.add((doc, RDF.type, TTHC[tw.cls]))
+        g.add((doc, TTHC.typeLabel, _vi(tw.word)))
+    g.add((doc, TTHC.isStub, Literal(True)))
+    g.add((doc, TTHC.inRegistry, Literal(False)))
+    g.add((doc, PROV.wasDerivedFrom, src))
+    if r.symbol is not None:
+        g.add((doc, TTHC.symbol, Literal(str(r.symbol))))
+        g.add((doc, TTHC.number, Literal(r.symbol.number)))
+        g.add((doc, TTHC.code, Literal(r.symbol.code)))
+        g.add((doc, RDF.type, TTHC.NormativeDocument if r.symbol.always_normative else TTHC.LegalDocument))
+    if c.year:
+        g.add((doc, TTHC.year, Literal(c.year)))
+    if c.date:
+        g.add((doc, ELI.date_document, _date(c.date)))
+    if r.issuer:
+        g.add((doc, TTHC.issuerName, _vi(r.issuer)))
+    title = c.title if c.kind == "symbol" else (c.title or r.text)
+    if title:
+        g.add((doc, DCTERMS.title, _vi(title)))
+
+
+def _tasks(g: Graph, a: Analysis, plan: URIRef) -> None:
+    ctx = a.context
+    sections: dict[str, URIRef] = {}
+    for t in a.tasks:
+        node = iri.task(a.key, t.number)
+        g.add((node, RDF.type, TTHC.Task))
+        g.add((plan, TTHC.hasTask, node))
+        g.add((node, TTHC.taskNumber, Literal(t.number)))
+        g.add((node, TTHC.content, _vi(t.content)))
+        if t.section:
+            sec = sections.get(t.section)
+            if sec is None:
+                sec = sections[t.section] = iri.section(a.key, t.section[:80])
+                g.add((sec, RDF.type, TTHC.Section))
+                g.add((sec, DCTERMS.title, _vi(t.section)))
+                g.add((plan, TTHC.hasSection, sec))
+            g.add((sec, TTHC.hasTask, node))
+        for prop, names in ((TTHC.lead, t.lead), (TTHC.coordinator, t.coordinators)):
+            for printed in names:
+                ref = normalize_agency(printed, ctx.issuer, ctx.province)
+                agency = iri.agency(ref.name)
+                g.add((node, prop, agency))
+                g.add((agency, RDF.type, ORG.Organization))
+                g.add((agency, SKOS.prefLabel, _vi(ref.name)))
+                if ref.printed != ref.name:
+                    g.add((agency, SKOS.altLabel, _vi(ref.printed)))
+                if ref.parent:
+                    g.add((agency, ORG.subOrganizationOf, iri.agency(ref.parent)))
+        if t.timeframe:
+            g.add((node, TTHC.timeframe, _vi(t.timeframe)))
+        if t.due:
+            g.add((node, TTHC.due, _date(t.due)))
+        g.add((node, TTHC.recurring, Literal(bool(t.recurring))))
+        if t.outputs:
+            g.add((node, TTHC.output, _vi(t.outputs)))
+    _ = split_agencies  # the table recovery already split the cells

@@ -1,0 +1,63 @@
+"""Normalization of Vietnamese text with an offset map back to the original.
+
+Everything downstream (citation finding, task tables) works on the normalized text; every span reported to a
+user is mapped back through :meth:`Normalized.to_original`, so offsets always point into the text as decoded.
+
+What is normalized:
+- Unicode NFC (text may arrive NFD, e.g. from macOS or some PDF tools);
+- legacy PDF-font glyphs: "ƣ" (U+01A3) / "Ƣ" (U+01A2) for "ư" / "Ư" (seed 002), one character for one;
+- no-break and other exotic spaces become a plain space, zero-width characters are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# U+01A3/U+01A2 (Latin "oi"/"OI") are drawn as ư/Ư by the fonts of some Vietnamese PDFs.
+_GLYPHS = str.maketrans({"\u01a3": "ư", "\u01a2": "Ư", "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " "})
+_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_CLUSTER = re.compile(r"(?s).[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    text: str
+    # starts[i], ends[i]: the span of the original that normalized character i came from; None = identity.
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span [start, end) of the normalized text to the original (end exclusive)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if start >= end:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalize(original: str) -> Normalized:
+    """NFC + legacy glyphs, keeping an offset map (identity when nothing changes length)."""
+    translated = original.translate(_GLYPHS)
+    if unicodedata.is_normalized("NFC", translated) and not any(c in _DROP for c in translated):
+        return Normalized(original, translated)  # one character for one: offsets unchanged
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _CLUSTER.finditer(translated):
+        cluster = m.group()
+        if cluster[0] in _DROP and len(cluster) == 1:
+            continue
+        nfc = unicodedata.normalize("NFC", cluster)
+        out.append(nfc)
+        starts.extend([m.start()] * len(nfc))
+        ends.extend([m.end()] * len(nfc))
+    return Normalized(original, "".join(out), tuple(starts), tuple(ends))
+
+
+def nfc(text: str) -> str:
+    """Normalized text without the map, for short strings (names, queries)."""
+    return normalize(text).text
