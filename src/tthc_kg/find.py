@@ -40,7 +40,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     # a break inside a code, as PDF extraction leaves it: "QĐ-\n\n\tUBND", "QĐ- UBND", "NQ -CP"
     dash = r"[ \t]{0,3}[-\u2010-\u2013][ \t\r\n]{0,8}"
     symbol = (
-        r"(?<![\w/.\-])"
+        r"(?:(?<![\w/.\-])|(?<=[Ss]ố))"  # "số2684/QĐ-UBND": no space after "số"
         r"(?P<number>\d{1,5}(?:\.\d{1,3})?[a-z]?)"  # "61", "02", "66.2", "12a"
         r"[ \t]{0,2}/[ \t]{0,2}"
         r"(?:(?P<year>(?:19|20)\d\d)[ \t]{0,2}/[ \t]{0,2})?"  # "/2018/"

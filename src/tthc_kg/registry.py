@@ -37,8 +37,19 @@ AGENCY_EVENTS = "agency_events.csv"
 META = "meta.csv"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    DOCUMENTS: ("symbol", "type", "title", "issuer", "issued", "effective", "normative", "status_note", "source",
-                "confidence", "note"),
+    DOCUMENTS: (
+        "symbol",
+        "type",
+        "title",
+        "issuer",
+        "issued",
+        "effective",
+        "normative",
+        "status_note",
+        "source",
+        "confidence",
+        "note",
+    ),
     EVENTS: ("kind", "affected", "by", "successors", "effective", "scope", "source", "confidence", "note"),
     AGENCIES: ("name", "alt_names", "parent", "kind", "province", "note"),
     AGENCY_EVENTS: ("kind", "original", "resulting", "effective", "legal_basis", "source", "confidence", "note"),
@@ -63,18 +74,41 @@ _NEEDS_BY = ("replacement", "amendment", "repeal", "partial_repeal", "guidance")
 # kinds that may list successors (a replacement's `by` is always one)
 _MAY_HAVE_SUCCESSORS = ("replacement", "expiry")
 
-AGENCY_KINDS = ("legislature", "government", "head", "ministry", "department", "people_committee",
-                "people_council", "unit")
+AGENCY_KINDS = (
+    "legislature",
+    "government",
+    "head",
+    "ministry",
+    "department",
+    "people_committee",
+    "people_council",
+    "unit",
+)
 AGENCY_EVENT_KINDS = ("merger", "ended")
 
 META_KEYS = ("evidence_date", "evidence_note")
 META_PREFIXES = ("abbrev:",)  # "abbrev:REPO118" explains an abbreviation used in the source columns
 
 # ontology classes of document types (docs/model.md "Documents"); other type words map to tthc:OtherDocument
-_DOC_CLASSES = frozenset({
-    "Luat", "BoLuat", "NghiDinh", "ThongTu", "ThongTuLienTich", "NghiQuyet", "QuyetDinh", "ChiThi", "KeHoach",
-    "CongVan", "ThongBao", "CongDien", "PhapLenh", "HienPhap", "VanBanHopNhat",
-})
+_DOC_CLASSES = frozenset(
+    {
+        "Luat",
+        "BoLuat",
+        "NghiDinh",
+        "ThongTu",
+        "ThongTuLienTich",
+        "NghiQuyet",
+        "QuyetDinh",
+        "ChiThi",
+        "KeHoach",
+        "CongVan",
+        "ThongBao",
+        "CongDien",
+        "PhapLenh",
+        "HienPhap",
+        "VanBanHopNhat",
+    }
+)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EVIDENCE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
@@ -216,10 +250,7 @@ class Registry:
         """
         if symbol.year is not None:
             return [d for d in self.documents if d.symbol == symbol]
-        return [
-            d for d in self.documents
-            if d.symbol.with_year(None) == symbol and (year is None or d.year == year)
-        ]
+        return [d for d in self.documents if d.symbol.with_year(None) == symbol and (year is None or d.year == year)]
 
     def lookup_number(self, number: str, type_label: str) -> list[RegistryDocument]:
         """Documents with this number and type word, for truncated references ("Nghị quyết số 131").
@@ -294,7 +325,7 @@ class _Reader:
             text = raw.decode("utf-8-sig")  # Excel writes a BOM; accept it
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            self.error(line, "not UTF-8 (save the file as \"CSV UTF-8\")")
+            self.error(line, 'not UTF-8 (save the file as "CSV UTF-8")')
             return []
         reader = csv.reader(io.StringIO(_nfc(text), newline=""))
         expected = COLUMNS[self.name]
@@ -360,10 +391,18 @@ def _confidence(reader: _Reader, row: _Row) -> str:
     return value
 
 
+_LEGISLATURE_CODE = re.compile(r"(?:UBTVQH|QH)\d*")
+
+
 def _symbol(reader: _Reader, row: _Row, column: str, text: str) -> Symbol | None:
     sym = parse_symbol(text)
     if sym is None:
         reader.error(row.line, f"{column}: cannot parse the symbol {text!r}")
+        return None
+    # the code must name a type ("NĐ-CP", "QĐ-TTg") or the legislature ("QH15"): "14/02/2008" is a date
+    if sym.type_word is None and not _LEGISLATURE_CODE.fullmatch(sym.type_prefix):
+        reader.error(row.line, f"{column}: {text!r} has no known type code (NĐ, TT, QĐ, NQ, QH…)")
+        return None
     return sym
 
 
@@ -413,8 +452,18 @@ def _read(directory: Path) -> tuple[Registry, list[RegistryError]]:
         kind = row.get("kind")
         if kind not in AGENCY_KINDS:
             r_ag.error(row.line, f"kind: {kind!r} is not one of {', '.join(AGENCY_KINDS)}")
-        agencies.append(RegistryAgency(name, alts, row.get("parent") or None, kind, row.get("province") or None,
-                                       row.get("note") or None, iri.agency(name), row.line))
+        agencies.append(
+            RegistryAgency(
+                name,
+                alts,
+                row.get("parent") or None,
+                kind,
+                row.get("province") or None,
+                row.get("note") or None,
+                iri.agency(name),
+                row.line,
+            )
+        )
     canonical = {k: v[0] for k, v in names.items()}
     for a in agencies:
         if a.parent and _name_key(a.parent) not in canonical:
@@ -455,7 +504,7 @@ def _read(directory: Path) -> tuple[Registry, list[RegistryError]]:
                 if issued is None:
                     r_doc.error(row.line, f"issued: {sym} has no year, so its identity needs the issue date")
                 elif not sym.national and not issuer:
-                    r_doc.error(row.line, f"issuer: {sym} has no year and a local code, so its identity needs the issuer")
+                    r_doc.error(row.line, f"issuer: {sym} has no year and a local code, so its identity needs it")
             if sym.always_normative and normative_text == "no":
                 r_doc.error(row.line, f"normative: {sym.code} documents are always normative")
             if sym.year is not None and issued is not None and issued.year != sym.year:
@@ -468,11 +517,23 @@ def _read(directory: Path) -> tuple[Registry, list[RegistryError]]:
             r_doc.error(row.line, f"document {sym} ({year}) is repeated (line {seen[uri]})")
             continue
         seen[uri] = row.line
-        documents.append(RegistryDocument(
-            sym, tw.word, row.get("title") or None, canonical.get(_name_key(issuer)) if issuer else None, issued,
-            effective, normative, row.get("status_note") or None, row.get("source") or None, confidence,
-            row.get("note") or None, uri, row.line,
-        ))
+        documents.append(
+            RegistryDocument(
+                sym,
+                tw.word,
+                row.get("title") or None,
+                canonical.get(_name_key(issuer)) if issuer else None,
+                issued,
+                effective,
+                normative,
+                row.get("status_note") or None,
+                row.get("source") or None,
+                confidence,
+                row.get("note") or None,
+                uri,
+                row.line,
+            )
+        )
     by_symbol: dict[Symbol, list[RegistryDocument]] = {}
     for d in documents:
         by_symbol.setdefault(d.symbol, []).append(d)
@@ -528,7 +589,7 @@ def _read(directory: Path) -> tuple[Registry, list[RegistryError]]:
         effective, _ = _date(r_ev, row, "effective")
         scope = row.get("scope") or None
         if kind == "partial_repeal" and not scope:
-            r_ev.error(row.line, "scope is empty: a partial_repeal needs the part repealed (\"khoản 1 Điều 16\")")
+            r_ev.error(row.line, 'scope is empty: a partial_repeal needs the part repealed ("khoản 1 Điều 16")')
         confidence = _confidence(r_ev, row)
         if not row.get("source"):
             r_ev.error(row.line, "source is empty: say where the relation comes from")
@@ -539,11 +600,24 @@ def _read(directory: Path) -> tuple[Registry, list[RegistryError]]:
             continue
         seen_events[key] = row.line
         n = counters[(affected_iri, kind)] = counters.get((affected_iri, kind), 0) + 1
-        events.append(RegistryEvent(
-            kind, affected, by, tuple(successors), effective, scope, row.get("source") or None, confidence,
-            row.get("note") or None, row.line, affected_iri, by_iri, tuple(successor_iris),
-            iri.event(affected_iri, kind, n),
-        ))
+        events.append(
+            RegistryEvent(
+                kind,
+                affected,
+                by,
+                tuple(successors),
+                effective,
+                scope,
+                row.get("source") or None,
+                confidence,
+                row.get("note") or None,
+                row.line,
+                affected_iri,
+                by_iri,
+                tuple(successor_iris),
+                iri.event(affected_iri, kind, n),
+            )
+        )
 
     # agency_events.csv
     r_ae = _Reader(directory, AGENCY_EVENTS, errors)
@@ -587,10 +661,21 @@ def _read(directory: Path) -> tuple[Registry, list[RegistryError]]:
         if len(errors) > n_err:
             continue
         n = n_by_kind[kind] = n_by_kind.get(kind, 0) + 1
-        agency_events.append(RegistryAgencyEvent(
-            kind, original, resulting, effective, tuple(basis), row.get("source") or None, confidence,
-            row.get("note") or None, row.line, iri.agency_event(kind, n), tuple(basis_iris),
-        ))
+        agency_events.append(
+            RegistryAgencyEvent(
+                kind,
+                original,
+                resulting,
+                effective,
+                tuple(basis),
+                row.get("source") or None,
+                confidence,
+                row.get("note") or None,
+                row.line,
+                iri.agency_event(kind, n),
+                tuple(basis_iris),
+            )
+        )
 
     reg = Registry(tuple(documents), tuple(events), tuple(agencies), tuple(agency_events), meta, directory)
     return reg, errors
@@ -646,16 +731,27 @@ def _add_texts(g: Graph, s: URIRef, p: URIRef, values: Iterable[str | None], lan
 def compile_registry(reg: Registry) -> Graph:
     """The registry as RDF: documents, change events with their shortcut triples, agencies, agency events."""
     g = Graph()
-    for prefix, ns in (("tthc", TTHC), ("id", ID), ("eli", ELI), ("org", ORG), ("prov", PROV),
-                       ("dcterms", DCTERMS), ("skos", SKOS)):
+    for prefix, ns in (
+        ("tthc", TTHC),
+        ("id", ID),
+        ("eli", ELI),
+        ("org", ORG),
+        ("prov", PROV),
+        ("dcterms", DCTERMS),
+        ("skos", SKOS),
+    ):
         g.bind(prefix, Namespace(str(ns)))
 
     node = iri.registry()
     g.add((node, RDF.type, TTHC.Registry))
     _add_texts(g, node, TTHC.evidenceDate, [reg.evidence_date])
     _add_texts(g, node, TTHC.evidenceNote, [reg.evidence_note])
-    _add_texts(g, node, SKOS.note, [f"{k.removeprefix('abbrev:')} = {v}" for k, v in sorted(reg.meta.items())
-                                     if k.startswith("abbrev:")])
+    _add_texts(
+        g,
+        node,
+        SKOS.note,
+        [f"{k.removeprefix('abbrev:')} = {v}" for k, v in sorted(reg.meta.items()) if k.startswith("abbrev:")],
+    )
 
     for a in reg.agencies:
         g.add((a.iri, RDF.type, ORG.Organization))

@@ -167,8 +167,9 @@ class Symbol:
 
 
 _NUM = r"(?P<number>\d+(?:\.\d+)?[a-zA-Z]?)"
+_PART = r"[A-ZĐa-zđ][A-ZĐa-zđ0-9&]{0,15}"
 _SYMBOL_RE = re.compile(
-    _NUM + r"\s*/\s*(?:(?P<year>(?:19|20)\d\d)\s*/\s*)?(?P<code>[^\s/][^\s]*?)\s*$"
+    _NUM + rf"/(?:(?P<year>(?:19|20)\d\d)/)?(?P<code>{_PART}(?:-{_PART}){{0,6}})$"
 )
 _PARTY_RE = re.compile(_NUM + r"\s*-\s*(?P<code>[A-ZĐa-zđ]{1,4}\s*/\s*[A-Za-z]{1,6})\s*$")
 
@@ -185,4 +186,7 @@ def parse_symbol(text: str) -> Symbol | None:
     if not m:
         return None
     year = int(m.group("year")) if m.group("year") else None
-    return Symbol(m.group("number"), year, canonical_code(m.group("code")))
+    code = m.group("code")
+    if not code[0].isupper() and code.split("-")[0].upper() not in type_codes():
+        return None  # "12/ab": a code starts with a capital, unless it is a known type word in lower case
+    return Symbol(m.group("number"), year, canonical_code(code))

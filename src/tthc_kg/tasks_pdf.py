@@ -21,17 +21,17 @@ TIME_START = re.compile(
     # a cell's first line may hold one word of these: "Thường" / "xuyên", "Theo Kế" / "hoạch …"
     r"^(?:-\s*)?(?:Thường(?:\s+xuyên|\s*$)|Trước|Trong|Qu[ýí]|Năm|Tháng|Khi|Định(?:\s+kỳ|\s*$)|H[àằ]ng|"
     r"Chậm(?:\s+nhất|\s*$)|Ngay|Đúng|Nếu|Theo(?:\s+(?:[Kk]ế|nhiệm|văn|hướng|tiến|yêu|quy|chỉ|thời)|\s*$)|"
-    r"Sau|Từ|Đến|Giai\s+đoạn|Liên\s+tục|Hoàn\s+thành|Thời\s+hạn|Cả\s+năm|\d{1,2}/\d{4}|(?:19|20)\d{2}\b|"
+    r"Sau|Từ|Đến|Giai\s+đoạn|Liên\s+tục|Hoàn\s+thành|Thời\s+hạn|Cả\s+năm|(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![/\w])|(?:19|20)\d{2}(?![/\w])|"
     r"\d{1,2}\s+tháng|Báo\s+cáo\s+(?:hàng|định)|Đột\s+xuất)"
 )
 AGENCY_START = re.compile(
     r"^(?:-\s*)?(?:(?:Các|các)\s+)?(?:Văn\s+phòng|VP|Phòng|phòng|Sở|sở|Thanh\s+tra|Trung\s+tâm|TT|Chi\s+cục|UBND|"
     r"Ủy\s+ban|Uỷ\s+ban|Ban|Tổ|Cán\s+bộ|Công\s+chức|Đơn\s+vị|đơn\s+vị|Bộ\s+phận|Cơ\s+quan|cơ\s+quan|Lãnh\s+đạo|"
     r"Giám\s+đốc|Phó\s+Giám\s+đốc|Chánh|Trưởng|Cá\s+nhân|Hội\s+đồng|HĐND|Chủ\s+tịch|Bộ|Cục|Công\s+an|Kho\s+bạc|"
-    r"Đoàn|Doanh\s+nghiệp|Viện|Báo|Đài)(?![a-zà-ỹ])"
+    r"Đoàn|Doanh\s+nghiệp|Viện|Báo|Đài)(?!\w)"
 )
 AGENCY_CONT = re.compile(
-    r"^(?:chuyên\s+môn|ban\s+chuyên|môn|đơn\s+vị|thuộc|trực\s+thuộc|Sở|sở|tỉnh|liên\s+quan|phụ\s+trách|quan\b|"
+    r"^(?:chuyên\s+môn|ban\s+chuyên|môn|đơn\s+vị|thuộc|trực\s+thuộc|Sở|sở|liên\s+quan|phụ\s+trách|quan\b|"
     r"có\s+liên|KH&CN|được\s+giao|giao\s+chủ\s+trì|trì\b|dụng|tiến\s+bộ|nhân\s+có)"
 )
 VERB_START = re.compile(
@@ -48,6 +48,9 @@ OUTPUT_START = re.compile(
     r"Hình\s+thức|Kết\s+quả|Quy\s+chế|Đề\s+án|Chương\s+trình)"
 )
 BASIS_START = re.compile(r"^(?:-\s*)?(?:Nghị\s+định|Thông\s+tư|Quyết\s+định|Luật|Nghị\s+quyết|Kế\s+hoạch|Chỉ\s+thị)")
+# words that cannot end a cell: a line ending with one goes on in the same cell
+_DANGLING = re.compile(r"\s(?:của|và|các|tại|về|theo|với|cho|trong|đến|được|những|để|từ|hoặc|là|có|thuộc|trên|"
+                       r"nhằm|gửi|bằng|khi|do|đối|vào|lên|qua)$")
 _CUT_BEFORE = re.compile(r"^(?:[A-ZĐÀ-Ỹ0-9(\"“]|-\s)")  # a word that can start a cell
 
 _PRIOR_WIDTH = {"content": 0.95, "output": 0.95, "time": 0.5, "lead": 0.4, "coord": 0.45, "notes": 0.35,
@@ -77,7 +80,7 @@ def _start_score(kind: str, s: str) -> float:
     if kind == "time":
         return 3.0 if t else -1.5
     if kind in ("lead", "coord"):
-        return 2.5 if a else -1.0
+        return 2.5 if a else -1.5
     if kind == "content":
         return (1.2 if v else 0.0) - (0.5 if (a or t) and not v else 0.0)
     if kind == "output":
@@ -104,6 +107,11 @@ def _emission(kind: str, s: str, is_start: bool, width: float) -> float:
     elif s[:1].isupper() and kind not in ("lead", "coord") and AGENCY_START.match(s):
         score -= 0.5
     return score
+
+
+def _NEW_AGENCY(prev: str, nxt: str) -> bool:  # noqa: N802 - reads as a predicate
+    """"… thuộc Sở" then "Văn phòng Sở;": a second agency with no separator between is another cell."""
+    return bool(nxt[:1].isupper() and AGENCY_START.match(nxt) and not re.search(r"(?:[,;]|\bvà)$", prev))
 
 
 def _wrap_penalty(prev: str, nxt: str, width: float) -> float:
@@ -154,6 +162,8 @@ def label_row(lines: list[Line], kinds: list[str], widths: list[float], first_is
         new: dict[tuple[int, int], tuple[float, list[Piece]]] = {}
         for opt in _options(line, max_pieces):
             split_pen = -2.5 * (len(opt) - 1)
+            # a line is cut into cells only when it is too wide for one: checked below against the first piece
+            too_wide = len(line.text) + 0.0
             for (col, part), (score, path) in best.items():
                 # place the pieces: the first may continue, restart (next page) or advance; the rest advance
                 stack: list[tuple[int, int, float, list[Piece]]] = [(col, part, score + split_pen, path)]
@@ -161,12 +171,16 @@ def label_row(lines: list[Line], kinds: list[str], widths: list[float], first_is
                     nxt: list[tuple[int, int, float, list[Piece]]] = []
                     for c0, p0, sc, pth in stack:
                         for c in range(ncol):
+                            if pi == 0 and len(opt) > 1 and too_wide <= widths[c] + 1:
+                                continue
                             if c == c0 and pi == 0 and c0 >= 0:  # continuation of the same cell
                                 t, start_cell, p = 0.0, False, p0
-                                if pth and not line.page_break:
-                                    t = _wrap_penalty(pth[-1].text, text, widths[c])
+                                if pth:  # across a page break a cell is cut at the page's foot: half the weight
+                                    t = _wrap_penalty(pth[-1].text, text, widths[c]) * (0.5 if line.page_break else 1)
+                                    if kinds[c] in ("lead", "coord") and _NEW_AGENCY(pth[-1].text, text):
+                                        t -= 1.0
                             elif c > c0:  # a later column
-                                t = -0.7 * (c - c0 - 1) - (2.5 if c0 < 0 and c > 0 else 0.0)
+                                t = -0.3 * (c - c0 - 1) - (2.5 if c0 < 0 and c > 0 else 0.0)
                                 start_cell, p = p0 == 0, p0
                                 if p0:  # on a later page a cell goes on: after its own last piece
                                     t = 0.0
@@ -175,8 +189,14 @@ def label_row(lines: list[Line], kinds: list[str], widths: list[float], first_is
                             elif pi == 0 and c0 >= 0:  # back to an earlier column: the row goes on a new page
                                 t = -0.5 if line.page_break else -5.0
                                 start_cell, p = False, 1
+                                before = next((q for q in reversed(pth) if q.column == c), None)
+                                t += _wrap_penalty(before.text, text, widths[c]) * 0.5 if before else -2.0
                             else:
                                 continue
+                            if c != c0:
+                                t -= 0.1  # of two equal readings, the one with fewer cell changes
+                                if pth and _DANGLING.search(pth[-1].text):
+                                    t -= 1.2  # "… làm việc của" seldom ends a cell (but a page's foot may cut it)
                             if li == 0 and pi == 0 and c0 < 0 and not first_is_start:
                                 start_cell = False
                             em = _emission(kinds[c], text, start_cell, widths[c])
