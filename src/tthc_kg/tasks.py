@@ -243,6 +243,7 @@ def _text_table(text: str, start: int, end: int, kinds: list[str], plan_year: in
     blocks: list[tuple[str, str, Line, list[Line]]] = []  # (kind, number, first line, lines)
     roman_i = 0
     last: list[int] = []
+    restart = False  # after a section heading items may start again from 1, or go on
     for ln in body:
         mr = _ROMAN_LINE.match(ln.text)
         if mr and roman_i < len(_ROMAN) and mr.group(1) == _ROMAN[roman_i] and (
@@ -250,14 +251,14 @@ def _text_table(text: str, start: int, end: int, kinds: list[str], plan_year: in
         ):
             roman_i += 1
             blocks.append(("section", mr.group(1), ln, [ln]))
-            last = []
+            restart = True
             continue
         mn = _NUM_LINE.match(ln.text)
         if mn and (not mn.group(2) or not mn.group(2)[0].islower()):
             parts = [int(x) for x in mn.group(1).split(".")]
-            expected = _next_numbers(last)
+            expected = _next_numbers(last) | ({(1,)} if restart else set())
             if tuple(parts) in expected:
-                last = parts
+                last, restart = parts, False
                 blocks.append(("row", mn.group(1), ln, [ln]))
                 continue
         if blocks:

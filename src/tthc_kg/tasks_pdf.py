@@ -111,11 +111,15 @@ def _emission(kind: str, s: str, is_start: bool, width: float) -> float:
 
 def _NEW_AGENCY(prev: str, nxt: str) -> bool:  # noqa: N802 - reads as a predicate
     """"… thuộc Sở" then "Văn phòng Sở;": a second agency with no separator between is another cell."""
+    if nxt.startswith("Sở"):  # "Văn phòng" / "Sở": the head of a name wraps before "Sở"
+        return False
     return bool(nxt[:1].isupper() and AGENCY_START.match(nxt) and not re.search(r"(?:[,;]|\bvà)$", prev))
 
 
 def _wrap_penalty(prev: str, nxt: str, width: float) -> float:
     """Two lines of one cell: the first was wrapped, so the next word would not have fitted after it."""
+    if width == float("inf"):
+        return 0.0
     if re.search(r"[.;:]$", prev) or re.match(r"^[-+•]\s", nxt):
         # a hard line break (end of a sentence, a bullet); a sentence goes on with a capital
         return -1.5 if prev.endswith(".") and nxt[:1].islower() else 0.0
@@ -158,7 +162,7 @@ def label_row(lines: list[Line], kinds: list[str], widths: list[float], first_is
     best: dict[tuple[int, int], tuple[float, list[Piece]]] = {(-1, 0): (0.0, [])}
     widest = max(widths)
     for li, line in enumerate(lines):
-        max_pieces = min(ncol, 5 if len(line.text) > widest * 0.9 else 2)
+        max_pieces = 1 if widest == float("inf") else min(ncol, 5 if len(line.text) > widest * 0.9 else 2)
         new: dict[tuple[int, int], tuple[float, list[Piece]]] = {}
         for opt in _options(line, max_pieces):
             split_pen = -2.5 * (len(opt) - 1)
@@ -175,7 +179,9 @@ def label_row(lines: list[Line], kinds: list[str], widths: list[float], first_is
                                 continue
                             if c == c0 and pi == 0 and c0 >= 0:  # continuation of the same cell
                                 t, start_cell, p = 0.0, False, p0
-                                if pth:  # across a page break a cell is cut at the page's foot: half the weight
+                                if widths[c] == float("inf") and not re.match(r"^[-+•]|[a-zà-ỹ]", text):
+                                    t = -1.5  # one cell per line: a new capitalized line is most often a new cell
+                                elif pth:  # across a page break a cell is cut at the page's foot: half the weight
                                     t = _wrap_penalty(pth[-1].text, text, widths[c]) * (0.5 if line.page_break else 1)
                                     if kinds[c] in ("lead", "coord") and _NEW_AGENCY(pth[-1].text, text):
                                         t -= 1.0
@@ -222,6 +228,8 @@ def estimate_widths(rows: list[list[Line]], kinds: list[str], rounds: int = 2) -
     if not lengths:
         return [80.0] * len(kinds)
     top = lengths[int(0.95 * (len(lengths) - 1))]
+    if top > 90:  # one cell per line (HTML or DOCX text): no page width wraps these lines
+        return [float("inf")] * len(kinds)
     widths = [max(8.0, _PRIOR_WIDTH.get(k, 0.5) * top) for k in kinds]
     for _ in range(rounds):
         samples: list[list[int]] = [[] for _ in kinds]
