@@ -52,10 +52,14 @@ def main() -> None:
             type_ok += r.citation.type == gold[s]["type"]  # type: ignore[attr-defined]
             if gold[s]["date"]:
                 date_n += 1
-                dates = {x.citation.date.isoformat() for x in analysis.citations if str(x.symbol) == s and x.citation.date}
+                dates = {
+                    x.citation.date.isoformat() for x in analysis.citations if str(x.symbol) == s and x.citation.date
+                }
                 date_ok += gold[s]["date"] in dates
-        print(f"{label_file.stem[:60]:60} {len(gold):5} {len(found):5} {len(hits):4} "
-              f"{len(set(found) - set(gold)):4} {len(set(gold) - set(found)):4}")
+        print(
+            f"{label_file.stem[:60]:60} {len(gold):5} {len(found):5} {len(hits):4} "
+            f"{len(set(found) - set(gold)):4} {len(set(gold) - set(found)):4}"
+        )
         if args.verbose:
             for s in sorted(set(found) - set(gold)):
                 print(f"    FP {s}   {found[s].text!r}")  # type: ignore[attr-defined]
@@ -69,8 +73,10 @@ def main() -> None:
     recall = tp / (tp + fn) if tp + fn else 0.0
     print(f"\ndistinct documents: gold {tp + fn}, found {tp + fp}, true positives {tp}")
     print(f"precision {precision:.4f}   recall {recall:.4f}   (bar: precision ≥ 0.99, recall ≥ 0.98)")
-    print(f"stated type right {type_ok}/{tp} = {type_ok / max(tp, 1):.4f}; "
-          f"date right {date_ok}/{date_n} = {date_ok / max(date_n, 1):.4f}  (bar ≥ 0.98)")
+    print(
+        f"stated type right {type_ok}/{tp} = {type_ok / max(tp, 1):.4f}; "
+        f"date right {date_ok}/{date_n} = {date_ok / max(date_n, 1):.4f}  (bar ≥ 0.98)"
+    )
 
 
 if __name__ == "__main__":

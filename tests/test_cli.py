@@ -15,10 +15,36 @@ from openpyxl import load_workbook
 
 from conftest import AS_OF, ROOT, SEEDS
 
-CITATION_KEYS = ["file", "symbol", "type", "number", "year", "code", "date", "issuer", "start", "end", "text", "role",
-                 "resolved", "title", "scope"]
-TASK_KEYS = ["file", "number", "section", "content", "lead", "coordinators", "timeframe", "due", "recurring", "outputs",
-             "citations"]
+CITATION_KEYS = [
+    "file",
+    "symbol",
+    "type",
+    "number",
+    "year",
+    "code",
+    "date",
+    "issuer",
+    "start",
+    "end",
+    "text",
+    "role",
+    "resolved",
+    "title",
+    "scope",
+]
+TASK_KEYS = [
+    "file",
+    "number",
+    "section",
+    "content",
+    "lead",
+    "coordinators",
+    "timeframe",
+    "due",
+    "recurring",
+    "outputs",
+    "citations",
+]
 AUDIT_KEYS = ["plan", "file", "task", "cited", "finding", "since", "successors", "dependency", "confidence"]
 
 
@@ -55,7 +81,12 @@ def test_extract_citation_contract() -> None:
         assert row["role"] in ("basis", "task_basis", "mention")
     r61 = next(r for r in rows if r["symbol"] == "61/2018/NĐ-CP")
     assert (r61["type"], r61["number"], r61["year"], r61["code"], r61["date"]) == (
-        "Nghị định", "61", 2018, "NĐ-CP", "2018-04-23")
+        "Nghị định",
+        "61",
+        2018,
+        "NĐ-CP",
+        "2018-04-23",
+    )
     assert r61["resolved"] == "https://w3id.org/tthc-kg/id/doc/61-2018-nd-cp"
     assert r61["role"] == "basis"
     # "của UBND tỉnh Hưng Yên" → resolved issuer; yearless provincial decision → identity of that issuer
@@ -90,8 +121,13 @@ def test_ingest_audit_and_stats(store: Path) -> None:
     assert ("000", None, "107/2021/NĐ-CP", "replaced", "basis") in flagged
     assert ("002", None, "61/2018/NĐ-CP", "replaced", "basis") in flagged
     assert ("003", None, "61/2018/NĐ-CP", "replaced", "mention") in flagged
-    for task, cited in (("4", "61/2018/NĐ-CP"), ("4", "107/2021/NĐ-CP"), ("11", "61/2018/NĐ-CP"),
-                        ("11", "107/2021/NĐ-CP"), ("12", "107/2021/NĐ-CP")):
+    for task, cited in (
+        ("4", "61/2018/NĐ-CP"),
+        ("4", "107/2021/NĐ-CP"),
+        ("11", "61/2018/NĐ-CP"),
+        ("11", "107/2021/NĐ-CP"),
+        ("12", "107/2021/NĐ-CP"),
+    ):
         assert ("004", task, cited, "replaced", "direct") in flagged
     assert not [r for r in rows if r["cited"] == "45/2020/NĐ-CP" and r["finding"] == "replaced"]
     r61 = next(r for r in rows if r["cited"] == "61/2018/NĐ-CP")
@@ -113,7 +149,15 @@ def test_ingest_audit_and_stats(store: Path) -> None:
     assert len(unresolved) == len(set(unresolved)) > 0
 
     stats = jsonl(cli("stats", "--format", "json", store=store))[0]
-    assert list(stats) == ["triples", "named_graphs", "documents", "plans", "tasks", "citations", "unresolved_citations"]
+    assert list(stats) == [
+        "triples",
+        "named_graphs",
+        "documents",
+        "plans",
+        "tasks",
+        "citations",
+        "unresolved_citations",
+    ]
     assert stats["plans"] == 5 and stats["named_graphs"] == 6 and stats["citations"] > 50
 
 
@@ -129,8 +173,19 @@ def test_audit_csv_and_xlsx(store: Path, tmp_path: Path) -> None:
 
 
 def test_query_and_export(store: Path) -> None:
-    rows = jsonl(cli("query", "successor", "--param", "symbol=61/2018/NĐ-CP", "--param", f"asOf={AS_OF}",
-                     "--format", "json", store=store))
+    rows = jsonl(
+        cli(
+            "query",
+            "successor",
+            "--param",
+            "symbol=61/2018/NĐ-CP",
+            "--param",
+            f"asOf={AS_OF}",
+            "--format",
+            "json",
+            store=store,
+        )
+    )
     assert [r["successorSymbol"] for r in rows] == ["118/2025/NĐ-CP"]
     from rdflib import Dataset, Graph
 

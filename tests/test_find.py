@@ -64,7 +64,10 @@ CASES: list[tuple[str, list[tuple[str | None, str | None, date | None]]]] = [
     # no space after "số"
     ("theo Quyết định số2684/QĐ-UBND ngày 12/12/2023", [("2684/QĐ-UBND", "Quyết định", D("2023-12-12"))]),
     # article references
-    ("theo khoản 8 Điều 40 Nghị định số 118/2025/NĐ-CP ngày 09/6/2025", [("118/2025/NĐ-CP", "Nghị định", D("2025-06-09"))]),
+    (
+        "theo khoản 8 Điều 40 Nghị định số 118/2025/NĐ-CP ngày 09/6/2025",
+        [("118/2025/NĐ-CP", "Nghị định", D("2025-06-09"))],
+    ),
     # party documents
     ("Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị", [("57-NQ/TW", "Nghị quyết", D("2024-12-22"))]),
     ("Chương trình số 144-CTr/TU của Tỉnh ủy", [("144-CTr/TU", "Chương trình", None)]),
@@ -100,7 +103,9 @@ def test_table_cell_continuation() -> None:
 
 
 def test_issuer_and_title_after_the_symbol() -> None:
-    (c,) = find_citations("Quyết định số 2684/QĐ-UBND ngày 12/12/2023 của UBND tỉnh Hưng \n\nYên về việc ban hành Kế hoạch")
+    (c,) = find_citations(
+        "Quyết định số 2684/QĐ-UBND ngày 12/12/2023 của UBND tỉnh Hưng \n\nYên về việc ban hành Kế hoạch"
+    )
     assert c.issuer_printed == "UBND tỉnh Hưng Yên"
     assert c.title == "ban hành Kế hoạch"
 

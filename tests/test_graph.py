@@ -68,8 +68,9 @@ def test_nfc_and_nfd_give_the_same_citations(registry: Registry) -> None:
         ]
         for r in b.citations:
             assert nfd[r.start : r.end] == r.text
-            assert unicodedata.normalize("NFC", r.text) == unicodedata.normalize("NFC", text[
-                a.citations[b.citations.index(r)].start : a.citations[b.citations.index(r)].end])
+            assert unicodedata.normalize("NFC", r.text) == unicodedata.normalize(
+                "NFC", text[a.citations[b.citations.index(r)].start : a.citations[b.citations.index(r)].end]
+            )
 
 
 def test_reingest_replaces_the_graph(tmp_path: Path, registry: Registry) -> None:

@@ -33,7 +33,9 @@ def test_zero_width_characters_dropped() -> None:
     assert n.to_original(8, 13) == (9, 14)
 
 
-@given(st.text(alphabet=st.sampled_from(list("aăâeêoôơuưiyđAĐ /-0123456789\n\u0300\u0301\u0303\u0309\u0323")), max_size=80))
+@given(
+    st.text(alphabet=st.sampled_from(list("aăâeêoôơuưiyđAĐ /-0123456789\n\u0300\u0301\u0303\u0309\u0323")), max_size=80)
+)
 def test_every_span_maps_inside_the_original(text: str) -> None:
     n = normalize(text)
     assert unicodedata.is_normalized("NFC", n.text)

@@ -32,8 +32,16 @@ def test_every_query_has_a_header_and_a_test() -> None:
 
 def test_superseded_dependencies(seed_store: Store) -> None:
     rows = run(seed_store, "superseded-dependencies", asOf=AS_OF)
-    got = {(stem(r["file"]), r.get("taskNumber") if r["role"] == "task_basis" else None, r["symbol"], r["finding"], r["role"])
-           for r in rows}
+    got = {
+        (
+            stem(r["file"]),
+            r.get("taskNumber") if r["role"] == "task_basis" else None,
+            r["symbol"],
+            r["finding"],
+            r["role"],
+        )
+        for r in rows
+    }
     # read in the seeds: the preambles of 000 and 002 cite 61/2018; 000 also 107/2021; 003 mentions 61/2018;
     # 004's tasks 4 and 11 cite 61/2018 and 107/2021, task 12 cites 107/2021 ("Căn cứ thực hiện" column)
     for expected in [
@@ -50,7 +58,9 @@ def test_superseded_dependencies(seed_store: Store) -> None:
     ]:
         assert expected in got
     # 45/2020 was only amended by 118/2025: never "replaced"
-    assert not [r for r in rows if r["symbol"] == "45/2020/NĐ-CP" and r["finding"] in ("replaced", "repealed", "expired")]
+    assert not [
+        r for r in rows if r["symbol"] == "45/2020/NĐ-CP" and r["finding"] in ("replaced", "repealed", "expired")
+    ]
     # amendments only on request
     assert not [r for r in rows if r["finding"] == "amended"]
     with_amended = run(seed_store, "superseded-dependencies", asOf=AS_OF, includeAmended="true")

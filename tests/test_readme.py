@@ -37,8 +37,7 @@ def test_main_job_runs_on_a_fresh_store(tmp_path: Path) -> None:
     for line in _target("run"):
         argv = shlex.split(line.replace("$(BIN)/tthc-kg", "tthc-kg"))
         assert argv[0] == "tthc-kg", line
-        proc = subprocess.run([sys.executable, "-m", "tthc_kg.cli", *argv[1:]], cwd=ROOT, env=env,
-                              capture_output=True)
+        proc = subprocess.run([sys.executable, "-m", "tthc_kg.cli", *argv[1:]], cwd=ROOT, env=env, capture_output=True)
         assert proc.returncode == 0, proc.stderr.decode()
         outputs.append(proc.stdout.decode("utf-8"))
     assert "ingested 5 of 5 files" in outputs[0]

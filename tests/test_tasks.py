@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from tthc_kg.normalize import normalize
 from tthc_kg.tasks import extract_table, extract_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "data" / "plans"  # the seeds ship with the project
 CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "tasks"
 STEMS = sorted(p.stem for p in GOLDEN.glob("*.jsonl"))
@@ -34,6 +35,7 @@ KNOWN_MISREADINGS = {
 }
 
 
+@cache
 def _text(stem: str) -> str:
     return normalize((SEEDS / f"{stem}.txt").read_text(encoding="utf-8")).text
 
@@ -46,6 +48,7 @@ def _golden(stem: str) -> list[dict]:
     return [json.loads(line) for line in (GOLDEN / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
+@cache
 def _found(stem: str) -> dict[str, object]:
     text = _text(stem)
     year = parse_headers(text)[-1].year
@@ -58,9 +61,14 @@ def test_same_task_numbers(stem: str) -> None:
 
 
 CASES = [
-    pytest.param(stem, g, id=f"{stem[:3]}-{g['number']}",
-                 marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISREADINGS[(stem, g["number"])])]
-                 if (stem, g["number"]) in KNOWN_MISREADINGS else [])
+    pytest.param(
+        stem,
+        g,
+        id=f"{stem[:3]}-{g['number']}",
+        marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISREADINGS[(stem, g["number"])])]
+        if (stem, g["number"]) in KNOWN_MISREADINGS
+        else [],
+    )
     for stem in STEMS
     for g in _golden(stem)
 ]
@@ -104,7 +112,7 @@ def test_seed_001_headings_with_own_cells_are_tasks() -> None:
 
 def test_seed_003_prose_list_is_not_tasks() -> None:
     text = _text("003_55f2a0a92e2406e0")
-    (start, _), = find_table_regions(text)
+    ((start, _),) = find_table_regions(text)
     assert text.index("II. NHIỆM VỤ CỤ THỂ") < start  # part II's numbered prose lies before the table
     assert all(t.start >= start for t in extract_tasks(text, 2023))
 

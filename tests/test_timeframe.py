@@ -23,14 +23,25 @@ CASES = [
     ("Trong năm", 2021, date(2021, 12, 31), False, "period"),
     ("Định kỳ hàng quý, năm", 2025, None, True, "periodic"),
     ("Định kỳ hàng tháng, quý và năm", 2024, None, True, "periodic"),
-    ("Báo cáo hàng quý trước ngày 20 của tháng cuối quý; Báo cáo năm trước ngày 20/12/2023", 2023,
-     date(2023, 12, 20), True, "periodic"),
+    (
+        "Báo cáo hàng quý trước ngày 20 của tháng cuối quý; Báo cáo năm trước ngày 20/12/2023",
+        2023,
+        date(2023, 12, 20),
+        True,
+        "periodic",
+    ),
     ("Khi có yêu cầu", 2024, None, False, "event"),
     ("Chậm nhất 05 ngày kể từ ngày nhận được Quyết định công bố TTHC của Bộ.", 2024, None, False, "event"),
     ("Thường xuyên", 2024, None, True, "continuous"),
     # several deadlines in one cell: the latest (seed 003, I.1)
-    ("- Ban hành và triển khai Kế hoạch này đến các phòng, đơn vị trong tháng 01 năm 2023; - Thực hiện các "
-     "nhiệm vụ trong kế hoạch thường xuyên trong năm 2023.", 2023, date(2023, 12, 31), True, "continuous"),
+    (
+        "- Ban hành và triển khai Kế hoạch này đến các phòng, đơn vị trong tháng 01 năm 2023; - Thực hiện các "
+        "nhiệm vụ trong kế hoạch thường xuyên trong năm 2023.",
+        2023,
+        date(2023, 12, 31),
+        True,
+        "continuous",
+    ),
     # from the corpus
     ("Quý IV/2025- Quý II/2026", None, date(2026, 6, 30), False, "period"),  # ke-hoach-310 Hà Nội
     ("Quí IV-2025", None, date(2025, 12, 31), False, "period"),  # ke-hoach-617 Đồng Tháp

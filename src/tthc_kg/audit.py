@@ -74,8 +74,10 @@ def audit(
     for row in rows:
         if wanted is not None and row["file"] not in wanted:
             continue
-        if row["finding"] == "amended":
-            # DESIGN.md: amendments only with --include-amended, and only those in force after the plan's date
+        if row["finding"] in ("amended", "partially_repealed"):
+            # DESIGN.md: amendments only with --include-amended, and only those in force after the plan's date.
+            # A partial repeal is treated alike: a plan cites a document as it stood when the plan was signed, so
+            # a part already repealed then is not a dependency that changed under it.
             plan_date = row.get("planDate")
             if plan_date and row.get("since") and row["since"] <= plan_date:
                 continue
@@ -139,4 +141,3 @@ def _unresolved(store: Store, wanted: set[str] | None) -> list[Finding]:
             confidence="unconfirmed",
         )
     return list(out.values())
-

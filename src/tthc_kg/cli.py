@@ -81,9 +81,7 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
     for p in paths:
         if os.path.isdir(p):
             for root, _dirs, files in sorted(os.walk(p)):
-                out.extend(
-                    os.path.join(root, f) for f in sorted(files) if Path(f).suffix.lower() in PLAN_SUFFIXES
-                )
+                out.extend(os.path.join(root, f) for f in sorted(files) if Path(f).suffix.lower() in PLAN_SUFFIXES)
         else:
             out.append(p)
     return out
@@ -131,7 +129,9 @@ def _clip(text: str, width: int) -> str:
 # --- ingest -------------------------------------------------------------------------------------------
 
 
-def ingest_files(store: Any, registry: Any, paths: list[str], progress: bool = True) -> tuple[int, list[str], dict[str, int]]:
+def ingest_files(
+    store: Any, registry: Any, paths: list[str], progress: bool = True
+) -> tuple[int, list[str], dict[str, int]]:
     """Ingest files into the store, each in its own transaction. Returns (ok count, error lines, totals)."""
     from tqdm import tqdm
 
@@ -272,7 +272,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     files = None
     if args.files:
         paths = expand_paths(args.files)
-        ok, errors, _ = ingest_files(store, registry, paths, progress=False)
+        _ok, errors, _ = ingest_files(store, registry, paths, progress=False)
         for line in errors:
             print(f"tthc-kg: error: {line}", file=sys.stderr)
         if errors:
@@ -293,12 +293,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(f"Audit as of {as_of.isoformat()}; {evidence}")
         flagged = [r for r in rows if r["finding"] != "unresolved"]
-        _table(flagged, ["file", "task", "cited", "finding", "since", "successors", "dependency", "confidence"],
-               {"file": 28, "successors": 30})
+        _table(
+            flagged,
+            ["file", "task", "cited", "finding", "since", "successors", "dependency", "confidence"],
+            {"file": 28, "successors": 30},
+        )
         plans = {r["file"] for r in flagged}
         unresolved = sum(1 for r in rows if r["finding"] == "unresolved")
-        print(f"\n{len(flagged)} findings in {len(plans)} plans; {unresolved} cited documents not in the registry "
-              "(status unknown: see --format jsonl)")
+        print(
+            f"\n{len(flagged)} findings in {len(plans)} plans; {unresolved} cited documents not in the registry "
+            "(status unknown: see --format jsonl)"
+        )
     return 0
 
 
@@ -394,9 +399,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         union = Graph()
         for s, p, o, _g in ds.quads((None, None, None, None)):
             union.add((s, p, o))
-        for prefix, ns in (("tthc", "https://w3id.org/tthc-kg/ontology#"), ("id", "https://w3id.org/tthc-kg/id/"),
-                           ("eli", "http://data.europa.eu/eli/ontology#"), ("org", "http://www.w3.org/ns/org#"),
-                           ("prov", "http://www.w3.org/ns/prov#")):
+        for prefix, ns in (
+            ("tthc", "https://w3id.org/tthc-kg/ontology#"),
+            ("id", "https://w3id.org/tthc-kg/id/"),
+            ("eli", "http://data.europa.eu/eli/ontology#"),
+            ("org", "http://www.w3.org/ns/org#"),
+            ("prov", "http://www.w3.org/ns/prov#"),
+        ):
             union.bind(prefix, ns)
         sys.stdout.write(union.serialize(format="turtle"))
     return 0

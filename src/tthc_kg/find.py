@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import deque
 from collections.abc import Iterator
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from .models import Citation
@@ -30,7 +31,7 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns() -> dict[str, re.Pattern[str]]:
     party_orgs = [r["code"] for r in _csv("party_codes.csv")]
     # Party document types: "NQ", "CT", "KL", "QĐ", "KH", "CTr", "HD", "KHHĐ" (kế hoạch hành động) …
@@ -81,7 +82,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "law_name": re.compile(
             r"(?<![\w/])(?P<type>Bộ luật|Luật)[ \t]{1,3}(?P<name>[A-ZĐ][^;:,.()“”\"]{2,110}?)"
-            r"(?=[ \t\r\n]{0,6}(?:ngày|số|năm|đã|được|sửa|hiện hành|và|;|,|\.|\(|\n|“|$))"
+            r"(?=[ \t\r\n]{0,6}(?:ngày|số|năm|đã|được|sửa|hiện hành|và|;|,|\.|\(|“|$))"
         ),
     }
 
@@ -94,16 +95,17 @@ _DATE_AFTER = re.compile(
 _WS = r"[ \t\r\n]"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _issuer_pattern() -> re.Pattern[str]:
-    """"của Chính phủ", "của UBND tỉnh Hưng\n\nYên", "của Bộ trưởng Bộ Tư pháp", "của Ủy ban nhân dân thành phố"."""
+    """ "của Chính phủ", "của UBND tỉnh Hưng\n\nYên", "của Bộ trưởng Bộ Tư pháp", "của Ủy ban nhân dân thành phố"."""
     from .symbols import issuers
 
     bodies = [r["pattern"] for r in _csv("issuing_bodies.csv") if r["pattern"] not in ("Bộ", "Sở", "Bộ trưởng Bộ")]
     ministries = [i.name for i in issuers().values() if i.name.startswith("Bộ ")]
     sos = [i.name for i in issuers().values() if i.name.startswith("Sở ")]
     # a place name: up to five capitalized syllables, broken across lines in PDF text ("Hưng \n\nYên")
-    place = rf"(?:{_WS}{{1,6}}(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường))?(?:{_WS}{{1,6}}[A-ZĐ][\w]{{0,9}}){{0,5}}"
+    level = r"(?:tỉnh|thành phố|TP\.?|huyện|quận|thị xã|xã|phường)"
+    place = rf"(?:{_WS}{{1,6}}{level})?(?:{_WS}{{1,6}}[A-ZĐ][\w]{{0,9}}){{0,5}}"
     return re.compile(
         rf"{_WS}{{0,4}},?{_WS}{{0,4}}của{_WS}{{1,4}}(?P<issuer>"
         rf"(?:Bộ trưởng{_WS}{{1,3}})?(?:{_alt(ministries)})"  # "Bộ Tư pháp", "Bộ trưởng Bộ Tài chính"
@@ -134,7 +136,9 @@ def _date_after(text: str, pos: int, symbol_year: int | None) -> tuple[date | No
     m = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
     if not m:
         return None, None, pos
-    d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
+    d, mo, y = (
+        (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
+    )
     year = _year(y, symbol_year)
     try:
         found = date(year, int(mo), int(d)) if year else None
@@ -145,6 +149,11 @@ def _date_after(text: str, pos: int, symbol_year: int | None) -> tuple[date | No
 
 def _clean(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip(" ,;:.")
+
+
+def _last(matches: Iterator[re.Match[str]]) -> re.Match[str] | None:
+    found = deque(matches, maxlen=1)
+    return found[0] if found else None
 
 
 def _stated_type(text: str, start: int, code: Symbol) -> tuple[str | None, int, bool]:
@@ -166,18 +175,14 @@ def _stated_type(text: str, start: int, code: Symbol) -> tuple[str | None, int, 
         return (tw.word if tw else None), window_start + m.start(), True
     if pats["list_so"].search(window):
         wide = text[max(0, start - 800) : start]
-        last = None
-        for last in pats["list_type"].finditer(wide):
-            pass
+        last = _last(pats["list_type"].finditer(wide))
         if last is not None:
             tw = type_word(last.group("type"))
             if tw is not None:
                 return tw.word, start, False
     if code.type_word is None:
         clause_start = max(text.rfind(";", 0, start), text.rfind("\n\n", 0, start), start - 200, 0)
-        last = None
-        for last in pats["clause_type"].finditer(text, clause_start, start):
-            pass
+        last = _last(pats["clause_type"].finditer(text, clause_start, start))
         if last is not None:
             tw = type_word(last.group("type"))
             return (tw.word if tw else None), start, False
@@ -309,7 +314,7 @@ def _plausible(symbol: Symbol) -> bool:
 
 
 def _truncated(text: str) -> Iterator[Citation]:
-    """"Nghị quyết số 131": a type word and a number, no code."""
+    """ "Nghị quyết số 131": a type word and a number, no code."""
     for m in _patterns()["truncated"].finditer(text):
         tw = type_word(m.group("type"))
         when, date_text, _ = _date_after(text, m.end(), None)

@@ -59,7 +59,7 @@ def _plan(g: Graph, a: Analysis, plan: URIRef, src: URIRef) -> None:
         g.add((plan, RDF.type, TTHC[tw.cls]))
         g.add((plan, TTHC.typeLabel, _vi(tw.word)))
     if head.title:
-        g.add((plan, DCTERMS.title, _vi(head.title)))
+        g.add((plan, DCTERMS.title, _vi(" ".join(head.title.split()))))
     symbol = parse_symbol(head.number) if head.number else None
     if symbol is not None:
         g.add((plan, TTHC.symbol, Literal(str(symbol))))
@@ -87,7 +87,7 @@ def _plan(g: Graph, a: Analysis, plan: URIRef, src: URIRef) -> None:
         g.add((decision, TTHC.issues, plan))
         g.add((decision, PROV.wasDerivedFrom, src))
         if first.title:
-            g.add((decision, DCTERMS.title, _vi(first.title)))
+            g.add((decision, DCTERMS.title, _vi(" ".join(first.title.split()))))
         if first.number and (s := parse_symbol(first.number)):
             g.add((decision, TTHC.symbol, Literal(str(s))))
 

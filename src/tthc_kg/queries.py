@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,7 +74,9 @@ def to_term(raw: str, typ: str, name: str = "value") -> Any:
     if typ == "xsd:boolean":
         if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
             raise QueryError(f"{name}: expected true or false, got {raw!r}")
-        return ox.Literal("true" if raw.lower() in ("true", "1", "yes") else "false", datatype=ox.NamedNode(XSD + "boolean"))
+        return ox.Literal(
+            "true" if raw.lower() in ("true", "1", "yes") else "false", datatype=ox.NamedNode(XSD + "boolean")
+        )
     if typ == "xsd:integer":
         if not re.fullmatch(r"-?\d+", raw):
             raise QueryError(f"{name}: expected an integer, got {raw!r}")
@@ -94,7 +96,7 @@ def _parse_date(raw: str, name: str) -> date:
         raise QueryError(f"{name}: expected a date YYYY-MM-DD, got {raw!r}") from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str, directory: str | None = None) -> NamedQuery:
     base = Path(directory) if directory else queries_dir()
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):

@@ -124,7 +124,9 @@ class Resolver:
             doc = self._by_number(citation) if citation.kind == "truncated" else self._by_title(citation)
             if doc is not None:
                 return Identity(doc.symbol, issuer or doc.issuer, str(doc.iri), doc)
-            return Identity(None, issuer, str(iri.named_document(citation.title or citation.text, ctx.source_key)), None)
+            return Identity(
+                None, issuer, str(iri.named_document(citation.title or citation.text, ctx.source_key)), None
+            )
         found = self.registry.lookup(symbol, citation.year)
         if len(found) == 1:
             doc = found[0]

@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
@@ -35,7 +35,7 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def type_words() -> tuple[TypeWord, ...]:
     """Type words, longest first so "Thông tư liên tịch" wins over "Thông tư"."""
     words = [
@@ -45,7 +45,7 @@ def type_words() -> tuple[TypeWord, ...]:
     return tuple(sorted(words, key=lambda w: -len(w.word)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def type_word(word: str) -> TypeWord | None:
     """The canonical type word for a printed one (case-insensitive; typos listed as variants)."""
     key = unicodedata.normalize("NFC", word).strip().lower()
@@ -55,13 +55,13 @@ def type_word(word: str) -> TypeWord | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def type_codes() -> dict[str, tuple[str, bool]]:
     """Code prefix ("NĐ") → (type word, always normative with a year)."""
     return {r["prefix"].upper(): (r["type"], r["always_normative_with_year"] == "yes") for r in _rows("type_codes.csv")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def issuers() -> dict[str, Issuer]:
     return {
         r["code"].upper(): Issuer(r["code"], r["name"], r["level"], int(r["since"]) if r["since"] else None)
@@ -168,9 +168,7 @@ class Symbol:
 
 _NUM = r"(?P<number>\d+(?:\.\d+)?[a-zA-Z]?)"
 _PART = r"[A-ZĐa-zđ][A-ZĐa-zđ0-9&]{0,15}"
-_SYMBOL_RE = re.compile(
-    _NUM + rf"/(?:(?P<year>(?:19|20)\d\d)/)?(?P<code>{_PART}(?:-{_PART}){{0,6}})$"
-)
+_SYMBOL_RE = re.compile(_NUM + rf"/(?:(?P<year>(?:19|20)\d\d)/)?(?P<code>{_PART}(?:-{_PART}){{0,6}})$")
 _PARTY_RE = re.compile(_NUM + r"\s*-\s*(?P<code>[A-ZĐa-zđ]{1,4}\s*/\s*[A-Za-z]{1,6})\s*$")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .agencies import split_agencies
 from .header import find_table_regions
 from .models_tasks import Section, Task
-from .tasks_pdf import Line, Piece, _emission, estimate_widths, label_row
+from .tasks_pdf import Line, _emission, estimate_widths, label_row
 from .timeframe import parse_timeframe
 
 # column names of the header row, most specific first; "Cơ quan thực hiện" is a group over chủ trì / phối hợp
@@ -27,8 +27,28 @@ _COLUMNS = re.compile(
     re.I,
 )
 _TAGS = re.compile(r"<[^>]+>")
-_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
-          "XVII", "XVIII", "XIX", "XX"]
+_ROMAN = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+]
 _ROMAN_LINE = re.compile(r"^([IVX]+)\.?(?:\s+(\S.*))?$")
 _NUM_LINE = re.compile(r"^(\d+(?:\.\d+)*)\.?(?:\s+(\S.*))?$")
 
@@ -82,8 +102,15 @@ def _join(parts: list[str]) -> str:
     return " ".join(out.split())
 
 
-def _task(number: str, section: str | None, cells: dict[str, list[tuple[str, int, int]]], start: int, end: int,
-          spans: list[tuple[int, int]], plan_year: int | None) -> Task:
+def _task(
+    number: str,
+    section: str | None,
+    cells: dict[str, list[tuple[str, int, int]]],
+    start: int,
+    end: int,
+    spans: list[tuple[int, int]],
+    plan_year: int | None,
+) -> Task:
     def text(kind: str) -> str | None:
         v = _join([t for t, _, _ in cells.get(kind, [])])
         return v or None
@@ -93,12 +120,22 @@ def _task(number: str, section: str | None, cells: dict[str, list[tuple[str, int
     basis = cells.get("basis", [])
     basis_spans = tuple((s, e) for t, s, e in basis if t.strip())
     return Task(
-        number=number, section=section, content=text("content") or "",
-        lead=tuple(split_agencies(text("lead") or "")), coordinators=tuple(split_agencies(text("coord") or "")),
-        timeframe=tf_text, due=tf.due if tf else None, recurring=tf.recurring if tf else False,
-        outputs=text("output"), notes=text("notes"), basis=text("basis"), start=start, end=end,
+        number=number,
+        section=section,
+        content=text("content") or "",
+        lead=tuple(split_agencies(text("lead") or "")),
+        coordinators=tuple(split_agencies(text("coord") or "")),
+        timeframe=tf_text,
+        due=tf.due if tf else None,
+        recurring=tf.recurring if tf else False,
+        outputs=text("output"),
+        notes=text("notes"),
+        basis=text("basis"),
+        start=start,
+        end=end,
         basis_span=(basis_spans[0][0], basis_spans[-1][1]) if basis_spans else None,
-        line_spans=tuple(spans), basis_spans=basis_spans,
+        line_spans=tuple(spans),
+        basis_spans=basis_spans,
     )
 
 
@@ -145,8 +182,9 @@ def _align(cells: list[tuple[str, int, int]], kinds: list[str]) -> list[tuple[st
     return best[1] or cells[: len(kinds)]
 
 
-def _tsv_table(text: str, lines: list[tuple[str, int, int]], kinds: list[str], plan_year: int | None,
-               table: TaskTable) -> None:
+def _tsv_table(
+    text: str, lines: list[tuple[str, int, int]], kinds: list[str], plan_year: int | None, table: TaskTable
+) -> None:
     rows: list[dict] = []
     for line, s, e in lines:
         if not line.strip() or re.match(r"^[-\s|:\t]+$", line):
@@ -165,8 +203,16 @@ def _tsv_table(text: str, lines: list[tuple[str, int, int]], kinds: list[str], p
         for k, cell in zip(kinds, aligned, strict=False):
             if cell and cell[0]:
                 cellmap.setdefault(k, []).append(cell)
-        rows.append({"number": first.rstrip("."), "bold": "<b>" in cells[1][0] if len(cells) > 1 else False,
-                     "cells": cellmap, "start": s, "end": e, "spans": [(s, e)]})
+        rows.append(
+            {
+                "number": first.rstrip("."),
+                "bold": "<b>" in cells[1][0] if len(cells) > 1 else False,
+                "cells": cellmap,
+                "start": s,
+                "end": e,
+                "spans": [(s, e)],
+            }
+        )
     numbers = [r["number"] for r in rows]
     romans = any(n in _ROMAN for n in numbers)
     groups: dict[str, str] = {}
@@ -246,8 +292,11 @@ def _text_table(text: str, start: int, end: int, kinds: list[str], plan_year: in
     restart = False  # after a section heading items may start again from 1, or go on
     for ln in body:
         mr = _ROMAN_LINE.match(ln.text)
-        if mr and roman_i < len(_ROMAN) and mr.group(1) == _ROMAN[roman_i] and (
-            not mr.group(2) or not mr.group(2)[0].islower()
+        if (
+            mr
+            and roman_i < len(_ROMAN)
+            and mr.group(1) == _ROMAN[roman_i]
+            and (not mr.group(2) or not mr.group(2)[0].islower())
         ):
             roman_i += 1
             blocks.append(("section", mr.group(1), ln, [ln]))

@@ -14,8 +14,10 @@ a row are labelled with columns by a Viterbi search:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 TIME_START = re.compile(
     # a cell's first line may hold one word of these: "Thường" / "xuyên", "Theo Kế" / "hoạch …"
@@ -49,12 +51,13 @@ OUTPUT_START = re.compile(
 )
 BASIS_START = re.compile(r"^(?:-\s*)?(?:Nghị\s+định|Thông\s+tư|Quyết\s+định|Luật|Nghị\s+quyết|Kế\s+hoạch|Chỉ\s+thị)")
 # words that cannot end a cell: a line ending with one goes on in the same cell
-_DANGLING = re.compile(r"\s(?:của|và|các|tại|về|theo|với|cho|trong|đến|được|những|để|từ|hoặc|là|có|thuộc|trên|"
-                       r"nhằm|gửi|bằng|khi|do|đối|vào|lên|qua)$")
+_DANGLING = re.compile(
+    r"\s(?:của|và|các|tại|về|theo|với|cho|trong|đến|được|những|để|từ|hoặc|là|có|thuộc|trên|"
+    r"nhằm|gửi|bằng|khi|do|đối|vào|lên|qua)$"
+)
 _CUT_BEFORE = re.compile(r"^(?:[A-ZĐÀ-Ỹ0-9(\"“]|-\s)")  # a word that can start a cell
 
-_PRIOR_WIDTH = {"content": 0.95, "output": 0.95, "time": 0.5, "lead": 0.4, "coord": 0.45, "notes": 0.35,
-                "basis": 0.6}
+_PRIOR_WIDTH = {"content": 0.95, "output": 0.95, "time": 0.5, "lead": 0.4, "coord": 0.45, "notes": 0.35, "basis": 0.6}
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def _start_score(kind: str, s: str) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=65536)
 def _emission(kind: str, s: str, is_start: bool, width: float) -> float:
     score = 0.0
     n = len(s)
@@ -109,13 +113,14 @@ def _emission(kind: str, s: str, is_start: bool, width: float) -> float:
     return score
 
 
-def _NEW_AGENCY(prev: str, nxt: str) -> bool:  # noqa: N802 - reads as a predicate
-    """"… thuộc Sở" then "Văn phòng Sở;": a second agency with no separator between is another cell."""
+def _new_agency(prev: str, nxt: str) -> bool:
+    """ "… thuộc Sở" then "Văn phòng Sở;": a second agency with no separator between is another cell."""
     if nxt.startswith("Sở"):  # "Văn phòng" / "Sở": the head of a name wraps before "Sở"
         return False
     return bool(nxt[:1].isupper() and AGENCY_START.match(nxt) and not re.search(r"(?:[,;]|\bvà)$", prev))
 
 
+@lru_cache(maxsize=65536)
 def _wrap_penalty(prev: str, nxt: str, width: float) -> float:
     """Two lines of one cell: the first was wrapped, so the next word would not have fitted after it."""
     if width == float("inf"):
@@ -155,71 +160,74 @@ def _options(line: Line, max_pieces: int) -> list[list[tuple[str, int, int]]]:
 
 
 def label_row(lines: list[Line], kinds: list[str], widths: list[float], first_is_start: bool = True) -> list[Piece]:
-    """Viterbi over the lines of one row: states are (column, page part) with part 0 = first page of the row."""
+    """Viterbi over the lines of one row: states are (column, page part) with part 0 = first page of the row.
+
+    A path is a linked node (parent, piece, last piece of each column); a piece is (text, start, end, column,
+    starts a cell)."""
     ncol = len(kinds)
-    neg = float("-inf")
-    # best[(col, part)] = (score, pieces)
-    best: dict[tuple[int, int], tuple[float, list[Piece]]] = {(-1, 0): (0.0, [])}
+    inf = float("inf")
+    empty: tuple = (None,) * ncol
+    best: dict[tuple[int, int], tuple[float, tuple | None, tuple]] = {(-1, 0): (0.0, None, empty)}
     widest = max(widths)
     for li, line in enumerate(lines):
-        max_pieces = 1 if widest == float("inf") else min(ncol, 5 if len(line.text) > widest * 0.9 else 2)
-        new: dict[tuple[int, int], tuple[float, list[Piece]]] = {}
+        max_pieces = 1 if widest == inf else min(ncol, 5 if len(line.text) > widest * 0.9 else 2)
+        new: dict[tuple[int, int], tuple[float, tuple | None, tuple]] = {}
         for opt in _options(line, max_pieces):
             split_pen = -2.5 * (len(opt) - 1)
-            # a line is cut into cells only when it is too wide for one: checked below against the first piece
-            too_wide = len(line.text) + 0.0
-            for (col, part), (score, path) in best.items():
+            for (col, part), (score, node, lasts) in best.items():
                 # place the pieces: the first may continue, restart (next page) or advance; the rest advance
-                stack: list[tuple[int, int, float, list[Piece]]] = [(col, part, score + split_pen, path)]
+                stack = [(col, part, score + split_pen, node, lasts)]
                 for pi, (text, s, e) in enumerate(opt):
-                    nxt: list[tuple[int, int, float, list[Piece]]] = []
-                    for c0, p0, sc, pth in stack:
+                    keep: dict[tuple[int, int], tuple] = {}
+                    for c0, p0, sc, nd, lst in stack:
+                        prev = nd[1][0] if nd else None
                         for c in range(ncol):
-                            if pi == 0 and len(opt) > 1 and too_wide <= widths[c] + 1:
+                            # a line is cut into cells only when it is too wide for the first one
+                            if pi == 0 and len(opt) > 1 and len(line.text) <= widths[c] + 1:
                                 continue
+                            before = lst[c][0] if lst[c] else None
                             if c == c0 and pi == 0 and c0 >= 0:  # continuation of the same cell
-                                t, start_cell, p = 0.0, False, p0
-                                if widths[c] == float("inf") and not re.match(r"^[-+•]|[a-zà-ỹ]", text):
+                                start_cell, p = False, p0
+                                if widths[c] == inf and not re.match(r"^[-+•]|[a-zà-ỹ]", text):
                                     t = -1.5  # one cell per line: a new capitalized line is most often a new cell
-                                elif pth:  # across a page break a cell is cut at the page's foot: half the weight
-                                    t = _wrap_penalty(pth[-1].text, text, widths[c]) * (0.5 if line.page_break else 1)
-                                    if kinds[c] in ("lead", "coord") and _NEW_AGENCY(pth[-1].text, text):
+                                else:  # across a page break a cell is cut at the page's foot: half the weight
+                                    t = _wrap_penalty(prev, text, widths[c]) * (0.5 if line.page_break else 1)
+                                    if kinds[c] in ("lead", "coord") and _new_agency(prev, text):
                                         t -= 1.0
                             elif c > c0:  # a later column
                                 t = -0.3 * (c - c0 - 1) - (2.5 if c0 < 0 and c > 0 else 0.0)
                                 start_cell, p = p0 == 0, p0
                                 if p0:  # on a later page a cell goes on: after its own last piece
-                                    t = 0.0
-                                    before = next((q for q in reversed(pth) if q.column == c), None)
-                                    t = _wrap_penalty(before.text, text, widths[c]) if before else -2.0
+                                    t = _wrap_penalty(before, text, widths[c]) if before else -2.0
                             elif pi == 0 and c0 >= 0:  # back to an earlier column: the row goes on a new page
                                 t = -0.5 if line.page_break else -5.0
                                 start_cell, p = False, 1
-                                before = next((q for q in reversed(pth) if q.column == c), None)
-                                t += _wrap_penalty(before.text, text, widths[c]) * 0.5 if before else -2.0
+                                t += _wrap_penalty(before, text, widths[c]) * 0.5 if before else -2.0
                             else:
                                 continue
                             if c != c0:
                                 t -= 0.1  # of two equal readings, the one with fewer cell changes
-                                if pth and _DANGLING.search(pth[-1].text):
+                                if prev and _DANGLING.search(prev):
                                     t -= 1.2  # "… làm việc của" seldom ends a cell (but a page's foot may cut it)
                             if li == 0 and pi == 0 and c0 < 0 and not first_is_start:
                                 start_cell = False
-                            em = _emission(kinds[c], text, start_cell, widths[c])
-                            nxt.append((c, p, sc + t + em, [*pth, Piece(text, s, e, c, start_cell)]))
-                    # keep the best per state to bound the search
-                    keep: dict[tuple[int, int], tuple[int, int, float, list[Piece]]] = {}
-                    for item in nxt:
-                        k = (item[0], item[1])
-                        if k not in keep or item[2] > keep[k][2]:
-                            keep[k] = item
+                            total = sc + t + _emission(kinds[c], text, start_cell, widths[c])
+                            k = (c, p)
+                            if k not in keep or total > keep[k][2]:
+                                piece = (text, s, e, c, start_cell)
+                                keep[k] = (c, p, total, (nd, piece), (*lst[:c], piece, *lst[c + 1 :]))
                     stack = list(keep.values())
-                for c, p, sc, pth in stack:
-                    if sc > new.get((c, p), (neg, []))[0]:
-                        new[(c, p)] = (sc, pth)
+                for c, p, sc, nd, lst in stack:
+                    if sc > new.get((c, p), (-inf, None, empty))[0]:
+                        new[(c, p)] = (sc, nd, lst)
         if new:
             best = new
-    return max(best.values(), key=lambda v: v[0])[1] if best else []
+    node = max(best.values(), key=lambda v: v[0])[1] if best else None
+    out: list[Piece] = []
+    while node:
+        node, (text, s, e, c, st) = node
+        out.append(Piece(text, s, e, c, st))
+    return out[::-1]
 
 
 def estimate_widths(rows: list[list[Line]], kinds: list[str], rounds: int = 2) -> list[float]:
@@ -235,7 +243,7 @@ def estimate_widths(rows: list[list[Line]], kinds: list[str], rounds: int = 2) -
         samples: list[list[int]] = [[] for _ in kinds]
         for row in rows:
             pieces = label_row(row, kinds, widths)
-            for a, b in zip(pieces, pieces[1:], strict=False):
+            for a, b in itertools.pairwise(pieces):
                 if a.column == b.column and not b.is_start:
                     samples[a.column].append(len(a.text))  # not the last line of its cell: a full line
         for c, xs in enumerate(samples):
