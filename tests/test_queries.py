@@ -128,3 +128,54 @@ def test_bad_parameters_are_refused(seed_store: Store, bad: dict[str, str]) -> N
 def test_values_are_bound_not_spliced(seed_store: Store) -> None:
     """A symbol with SPARQL syntax in it is just a string that matches nothing."""
     assert run(seed_store, "citations-of", symbol='61/2018/NĐ-CP" } UNION { ?s ?p ?o } #') == []
+
+
+# --- task queries: expected values come from the golden task files, written by reading each seed's table ------
+
+
+def _golden_tasks() -> dict[str, list[dict]]:
+    import json
+
+    out = {}
+    for path in sorted((Path(__file__).parent / "golden" / "tasks").glob("*.jsonl")):
+        out[path.stem[:3]] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return out
+
+
+def test_tasks_citing(seed_store: Store) -> None:
+    rows = run(seed_store, "tasks-citing", symbol="107/2021/NĐ-CP")
+    golden = {(s, t["number"]) for s, ts in _golden_tasks().items() for t in ts if "107/2021/NĐ-CP" in t["citations"]}
+    assert {(stem(r["file"]), r["number"]) for r in rows} == golden == {("004", "4"), ("004", "11"), ("004", "12")}
+
+
+def test_tasks_due(seed_store: Store) -> None:
+    rows = run(seed_store, "tasks-due", **{"from": "2024-01-01", "to": "2024-12-31"})
+    golden = {
+        (s, t["number"])
+        for s, ts in _golden_tasks().items()
+        for t in ts
+        if t["due"] and "2024-01-01" <= t["due"] <= "2024-12-31"
+    }
+    assert golden and {(stem(r["file"]), r["number"]) for r in rows} == golden
+    assert all("2024-01-01" <= r["due"] <= "2024-12-31" for r in rows)
+
+
+def test_tasks_by_agency(seed_store: Store) -> None:
+    rows = run(seed_store, "tasks-by-agency", agency="phòng chuyển đổi số")
+    golden = {
+        (s, t["number"])
+        for s, ts in _golden_tasks().items()
+        for t in ts
+        if any("chuyển đổi số" in a.lower() for a in t["lead"] + t["coordinators"])
+    }
+    assert golden and {(stem(r["file"]), r["number"]) for r in rows} == golden
+
+
+def test_agency_workload(seed_store: Store) -> None:
+    rows = run(seed_store, "agency-workload")
+    by_name = {r["agencyName"]: r for r in rows}
+    tasks_004 = _golden_tasks()["004"]
+    expected = sum(1 for t in tasks_004 if "Các phòng, đơn vị có liên quan" in t["lead"])
+    row = by_name["Các phòng, đơn vị có liên quan"]
+    assert (row["tasks"], row["plans"]) == (expected, 1)
+    assert sum(r["tasks"] for r in rows) >= sum(len(ts) for ts in _golden_tasks().values())

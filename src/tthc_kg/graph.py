@@ -8,11 +8,12 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from . import iri
-from .agencies import normalize_agency, split_agencies
+from .agencies import normalize_agency
 from .analyze import EXTRACTOR_VERSION, Analysis
 from .iri import ELI, ORG, PROV, TTHC
 from .models import Resolved
 from .symbols import parse_symbol, type_word
+from .timeframe import parse_timeframe
 
 
 def _date(d: date) -> Literal:
@@ -180,9 +181,12 @@ def _tasks(g: Graph, a: Analysis, plan: URIRef) -> None:
                     g.add((agency, ORG.subOrganizationOf, iri.agency(ref.parent)))
         if t.timeframe:
             g.add((node, TTHC.timeframe, _vi(t.timeframe)))
+            parsed = parse_timeframe(t.timeframe, ctx.year)
+            g.add((node, TTHC.timeframeKind, Literal(parsed.kind)))
+            for deadline in parsed.deadlines:  # several deadlines in one cell: all kept, `due` is the latest
+                g.add((node, TTHC.deadline, _date(deadline)))
         if t.due:
             g.add((node, TTHC.due, _date(t.due)))
         g.add((node, TTHC.recurring, Literal(bool(t.recurring))))
         if t.outputs:
             g.add((node, TTHC.output, _vi(t.outputs)))
-    _ = split_agencies  # the table recovery already split the cells
