@@ -41,7 +41,8 @@ def main() -> None:
         analysis = analyze_text(str(source), read_text(source), resolver)
         found: dict[str, object] = {}
         for r in analysis.citations:
-            if r.symbol is not None and str(r.symbol) not in found:
+            # printed symbols only: the labels list name-only and truncated references apart ("NAME:" rows)
+            if r.citation.kind == "symbol" and r.symbol is not None and str(r.symbol) not in found:
                 found[str(r.symbol)] = r
         hits = set(gold) & set(found)
         tp += len(hits)

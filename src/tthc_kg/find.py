@@ -82,7 +82,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "law_name": re.compile(
             r"(?<![\w/])(?P<type>Bộ luật|Luật)[ \t]{1,3}(?P<name>[A-ZĐ][^;:,.()“”\"]{2,110}?)"
-            r"(?=[ \t\r\n]{0,6}(?:ngày|số|năm|đã|được|sửa|hiện hành|và|;|,|\.|\(|“|$))"
+            r"(?=[ \t\r\n]{0,6}(?:ngày|số|năm|đã|được|sửa|hiện hành|và (?:Luật|Bộ luật|các)|;|,|\.|\(|“|$))"
         ),
     }
 

@@ -141,12 +141,13 @@ class Resolver:
         return found[0] if len(found) == 1 else None
 
     def _by_title(self, citation: Citation) -> RegistryDocument | None:
-        """A law cited by name: unique title match in the registry, narrowed by the printed date."""
-        if not citation.title:
+        """A law cited by name: a registry title match with the same date.
+
+        The date is required: laws are re-enacted under the same name ("Luật Tổ chức chính quyền địa phương" of
+        2015 and of 2025), so a name alone never identifies one document.
+        """
+        if not citation.title or citation.date is None:
             return None
         want = _fold(citation.title)
-        found = [d for d, t in self._titles if t and t == want]
-        if citation.date is not None:
-            dated = [d for d in found if d.issued == citation.date]
-            found = dated or ([] if len(found) > 1 else found)
+        found = [d for d, t in self._titles if t and t == want and d.issued == citation.date]
         return found[0] if len(found) == 1 else None
