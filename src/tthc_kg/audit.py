@@ -7,6 +7,7 @@ transitive successors.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -107,8 +108,15 @@ def audit(
     findings = _drop_weaker_mentions(findings)
     if include_unresolved:
         findings.extend(_unresolved(store, wanted))
-    findings.sort(key=lambda f: (f.file, f.task or "", _RANK.get(f.dependency, 3), f.cited, f.finding))
+    findings.sort(key=lambda f: (f.file, _natural(f.task), _RANK.get(f.dependency, 3), f.cited, f.finding))
     return findings
+
+
+def _natural(number: str | None) -> tuple[Any, ...]:
+    """Task numbers in reading order: "4" before "11", "I.2" before "I.10"; plan-level findings first."""
+    if number is None:
+        return ()
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.]", number))
 
 
 def _drop_weaker_mentions(findings: list[Finding]) -> list[Finding]:

@@ -292,7 +292,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _xlsx(rows, FIELDS, args.output, evidence)
     else:
         print(f"Audit as of {as_of.isoformat()}; {evidence}")
-        flagged = [r for r in rows if r["finding"] != "unresolved"]
+        flagged = [dict(r, file=os.path.basename(r["file"])) for r in rows if r["finding"] != "unresolved"]
         _table(
             flagged,
             ["file", "task", "cited", "finding", "since", "successors", "dependency", "confidence"],
@@ -411,6 +411,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api.app import create_app
+    from .api.settings import Settings
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "store": args.store}.items() if v}
+    settings = Settings(**overrides)
+    store = _store(str(settings.store))
+    app = create_app(settings, store=store)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning" if args.quiet else "info")
+    return 0
+
+
 def cmd_registry(args: argparse.Namespace) -> int:
     from .registry import main_validate
 
@@ -467,6 +481,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["turtle", "nquads", "jsonld"], default="turtle")
     store_opt(sp)
     sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("serve", help="serve the SPARQL endpoint, the API and the web pages")
+    sp.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    sp.add_argument("--port", type=int, help="port (default 8000)")
+    sp.add_argument("--quiet", action="store_true", help="log warnings only")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_serve)
 
     sp = sub.add_parser("registry", help="registry tools")
     rsub = sp.add_subparsers(dest="registry_command", required=True)

@@ -1,0 +1,5 @@
+"""Routes: audit (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes: check (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes: documents (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

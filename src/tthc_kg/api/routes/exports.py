@@ -1,0 +1,5 @@
+"""Routes: exports (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

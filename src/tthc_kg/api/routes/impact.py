@@ -1,0 +1,5 @@
+"""Routes: impact (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes: queries (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes: tasks (to be written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
