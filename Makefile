@@ -35,6 +35,7 @@ format: install-dev
 bench: install-dev
 	@command -v rg >/dev/null || { echo "bench needs ripgrep: apt-get install ripgrep"; exit 1; }
 	$(PY) bench/accuracy.py --corpus $(CORPUS)
+	$(PY) bench/accuracy.py --corpus $(CORPUS) --labels bench/labels-heldout
 	$(PY) bench/speed.py --corpus $(CORPUS)
 
 clean:

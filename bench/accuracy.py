@@ -4,6 +4,7 @@ Labels were written by reading each corpus file (see bench/labels/README.md); th
 Prints precision and recall of the distinct cited symbols, and how often the stated type and date are right.
 
     python bench/accuracy.py [--corpus ../shared/corpus/plans] [--labels bench/labels] [--verbose]
+    python bench/accuracy.py --labels bench/labels-heldout      # the held-out set (never used for tuning)
 """
 
 from __future__ import annotations

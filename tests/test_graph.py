@@ -16,7 +16,8 @@ from tthc_kg.analyze import analyze_text
 from tthc_kg.cli import ingest_files
 from tthc_kg.graph import build_graph
 from tthc_kg.read import read_text
-from tthc_kg.registry import Registry, compile_registry
+from tthc_kg.registry import Registry
+from tthc_kg.registry_rdf import compile_registry
 from tthc_kg.resolve import Resolver
 from tthc_kg.store import Store
 

@@ -26,12 +26,12 @@ from tthc_kg.registry import (
     META,
     Registry,
     RegistryInvalid,
-    compile_registry,
     default_directory,
     load_registry,
     main_validate,
     validate_registry,
 )
+from tthc_kg.registry_rdf import compile_registry
 from tthc_kg.symbols import parse_symbol
 
 # (XSD itself is not imported: pytest probes module globals, and rdflib's DefinedNamespace warns on that)

@@ -139,7 +139,7 @@ def ingest_files(
     from .analyze import analyze_text
     from .graph import build_graph
     from .read import ReadError, read_text
-    from .registry import compile_registry
+    from .registry_rdf import compile_registry
     from .resolve import Resolver
     from .store import StoreError
 
