@@ -53,6 +53,7 @@ def _plan(g: Graph, a: Analysis, plan: URIRef, src: URIRef) -> None:
     g.add((plan, RDF.type, TTHC.LegalDocument))
     g.add((plan, RDF.type, TTHC.AdministrativeDocument))
     g.add((plan, PROV.wasDerivedFrom, src))
+    g.add((src, TTHC.plan, plan))  # the way back, for queries that start from citations (one lookup, not 25)
     if head is None:
         return
     tw = type_word(head.doc_type) if head.doc_type else None

@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -70,17 +70,26 @@ def issuers() -> dict[str, Issuer]:
 
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_SPACE = re.compile(r"\s+")
+_LEGISLATURE = re.compile(r"(UBTVQH|QH)\d*")
+# Customary lower-case letters kept, like the "g" of "TTg" (Thủ tướng): "TTr" (Tờ trình), "CTr" (Chương trình),
+# "QĐi" (Quy định of the Party). Each only as a whole part of the code.
+_CUSTOMARY = {"TTG": "TTg", "TTR": "TTr", "CTR": "CTr", "QĐI": "QĐi"}
+_CUSTOMARY_RE = re.compile(r"(?<![A-ZĐ])(TTG|TTR|CTR|QĐI)(?![A-ZĐ])")
 
 
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=8192)
 def canonical_code(code: str) -> str:
     """Uppercase a code, keep the customary "TTg", drop spaces and line breaks, unify dashes.
 
-    "qđ-ttg" → "QĐ-TTg"; "QĐ- UBND" → "QĐ-UBND"; "NQ/TW" stays.
+    "qđ-ttg" → "QĐ-TTg"; "QĐ- UBND" → "QĐ-UBND"; "NQ/TW" stays. (Cached: codes are a small vocabulary.)
     """
-    code = unicodedata.normalize("NFC", code)
-    code = _DASHES.sub("-", code)
-    code = re.sub(r"\s+", "", code).upper().strip("-")
-    if "-" not in code and "/" not in code and not re.fullmatch(r"(UBTVQH|QH)\d*", code):
+    code = _SPACE.sub("", _DASHES.sub("-", _nfc(code))).upper().strip("-")
+    if "-" not in code and "/" not in code and not _LEGISLATURE.fullmatch(code):
         # a dash left out between type and issuer: "CTTG" → "CT-TTG" (only when both halves are known)
         for prefix in sorted(type_codes(), key=len, reverse=True):
             rest = code[len(prefix) :]
@@ -91,11 +100,7 @@ def canonical_code(code: str) -> str:
             if code.startswith(prefix) and rest and prefix[-1] + rest in issuers():
                 code = f"{prefix}-{prefix[-1]}{rest}"
                 break
-    # Customary lower-case letters kept, like the "g" of "TTg" (Thủ tướng): "TTr" (Tờ trình), "CTr" (Chương
-    # trình), "QĐi" (Quy định of the Party). Each only as a whole part of the code.
-    for upper, customary in (("TTG", "TTg"), ("TTR", "TTr"), ("CTR", "CTr"), ("QĐI", "QĐi")):
-        code = re.sub(rf"(?<![A-ZĐ]){upper}(?![A-ZĐ])", customary, code)
-    return code
+    return _CUSTOMARY_RE.sub(lambda m: _CUSTOMARY[m.group(1)], code)
 
 
 @dataclass(frozen=True, order=True)
@@ -112,71 +117,81 @@ class Symbol:
             return f"{self.number}/{self.year}/{self.code}"
         return f"{self.number}/{self.code}"
 
-    # --- what the code says -------------------------------------------------------------------------
+    # --- what the code says (computed once per distinct code: see _code_info) ----------------------------
     @property
     def type_prefix(self) -> str:
-        head = self.code.split("/")[0] if self.party else self.code.split("-")[0]
-        return head.upper()
+        return _code_info(self.code, self.party).type_prefix
 
     @property
     def type_word(self) -> str | None:
         """The type the code names ("NĐ-CP" → "Nghị định"); None when the code has no type part."""
-        prefix = self.type_prefix
-        if re.fullmatch(r"QH\d*|UBTVQH\d*", prefix):
-            return None  # Luật and Nghị quyết of Quốc hội share the code
-        found = type_codes().get(prefix)
-        if found:
-            return found[0]
-        return None
+        return _code_info(self.code, self.party).type_word
 
     @property
     def issuer_code(self) -> str | None:
         """The issuing body's code: the part after the type ("QĐ-TTg" → "TTg", "QH15" → "QH")."""
-        if self.party:
-            return self.code.split("/")[-1]
-        parts = self.code.split("-")
-        if len(parts) == 1:
-            m = re.fullmatch(r"(UBTVQH|QH)\d*", parts[0])
-            return m.group(1) if m else None
-        if parts[0].upper() in type_codes():
-            return "-".join(parts[1:])
-        return "-".join(parts)
+        return _code_info(self.code, self.party).issuer_code
 
     @property
     def always_normative(self) -> bool:
         """Codes that are always normative and always carry a year: NĐ-CP, TT-*, TTLT-*, QH*, UBTVQH*."""
-        prefix = self.type_prefix
-        if re.fullmatch(r"(UBTVQH|QH)\d+", prefix):
-            return True
-        found = type_codes().get(prefix)
-        return bool(found and found[1])
+        return _code_info(self.code, self.party).always_normative
 
     @property
     def national(self) -> bool:
-        code = self.issuer_code
-        if not code:
-            return False
-        first = code.split("-")[0].upper()
-        if re.fullmatch(r"(UBTVQH|QH)\d*", first):
-            return True
-        issuer = issuers().get(first)
-        return bool(issuer and issuer.level == "national")
+        return _code_info(self.code, self.party).national
 
     def with_year(self, year: int | None) -> Symbol:
         return Symbol(self.number, year, self.code, self.party)
 
 
+@dataclass(frozen=True)
+class CodeInfo:
+    type_prefix: str
+    type_word: str | None
+    issuer_code: str | None
+    always_normative: bool
+    national: bool
+
+
+@lru_cache(maxsize=8192)
+def _code_info(code: str, party: bool) -> CodeInfo:
+    """What a code says of its document: the type, the issuer, whether it is always normative and national."""
+    prefix = (code.split("/")[0] if party else code.split("-")[0]).upper()
+    legislature = _LEGISLATURE.fullmatch(prefix)
+    found = type_codes().get(prefix)
+    type_word = None if legislature else (found[0] if found else None)  # Luật and NQ of Quốc hội share "QH15"
+    parts = code.split("-")
+    if party:
+        issuer_code: str | None = code.split("/")[-1]
+    elif len(parts) == 1:
+        issuer_code = legislature.group(1) if legislature else None
+    elif parts[0].upper() in type_codes():
+        issuer_code = "-".join(parts[1:])
+    else:
+        issuer_code = code
+    always_normative = bool(legislature and prefix[-1].isdigit()) or bool(found and found[1])
+    national = False
+    if issuer_code:
+        first = issuer_code.split("-")[0].upper()
+        known = issuers().get(first)
+        national = bool(_LEGISLATURE.fullmatch(first)) or bool(known and known.level == "national")
+    return CodeInfo(prefix, type_word, issuer_code, always_normative, national)
+
+
 _NUM = r"(?P<number>\d+(?:\.\d+)?[a-zA-Z]?)"
 _PART = r"[A-ZĐa-zđ][A-ZĐa-zđ0-9&]{0,15}"
 _SYMBOL_RE = re.compile(_NUM + rf"/(?:(?P<year>(?:19|20)\d\d)/)?(?P<code>{_PART}(?:-{_PART}){{0,6}})$")
+_INNER_SPACE = re.compile(r"\s*([-/])\s*")
 _PARTY_RE = re.compile(_NUM + r"\s*-\s*(?P<code>[A-ZĐa-zđ]{1,4}\s*/\s*[A-Za-z]{1,6})\s*$")
 
 
 def parse_symbol(text: str) -> Symbol | None:
     """Parse a printed symbol; None when it is not one. Inner spaces and line breaks are tolerated."""
-    text = unicodedata.normalize("NFC", text).strip()
+    text = _nfc(text).strip()
     # a break inside a code, as PDF extraction leaves it: "4020/QĐ-\n\n\tUBND", "66/2018/QĐ- UBND"
-    text = re.sub(r"\s*([-/])\s*", r"\1", _DASHES.sub("-", text))
+    if _SPACE.search(text) or _DASHES.search(text):
+        text = _INNER_SPACE.sub(r"\1", _DASHES.sub("-", text))
     m = _PARTY_RE.match(text)
     if m:
         return Symbol(m.group("number"), None, canonical_code(m.group("code")), party=True)
