@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 CORPUS ?= ../shared/corpus/plans
 
-.PHONY: install install-dev run test lint format bench clean
+.PHONY: install install-dev browser run test lint format bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -21,7 +21,10 @@ run: install
 	$(BIN)/tthc-kg ingest data/plans
 	$(BIN)/tthc-kg audit --all
 
-test: install-dev
+browser:
+	bash scripts/install-browser.sh
+
+test: install-dev browser
 	$(BIN)/pytest -q
 
 lint: install-dev

@@ -7,8 +7,6 @@ half-written (each file's graph is replaced in one transaction).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
@@ -18,19 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .export_formats import AUDIT_HEADERS_VI, cell, csv_bytes, rdf_bytes, xlsx_bytes
 
 PLAN_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
-AUDIT_HEADERS_VI = {
-    "plan": "Kế hoạch",
-    "file": "Tệp",
-    "task": "Nhiệm vụ",
-    "cited": "Văn bản được viện dẫn",
-    "finding": "Tình trạng",
-    "since": "Từ ngày",
-    "successors": "Văn bản thay thế",
-    "dependency": "Loại phụ thuộc",
-    "confidence": "Độ tin cậy",
-}
 
 
 class UsageError(Exception):
@@ -94,22 +82,10 @@ def _jsonl(rows: Iterable[dict[str, Any]], out: Any = None) -> None:
 
 
 def _csv_bom(rows: list[dict[str, Any]], fields: Sequence[str], headers: dict[str, str] | None = None) -> None:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow([(headers or {}).get(f, f) for f in fields])
-    for row in rows:
-        w.writerow([_cell(row.get(f)) for f in fields])
-    sys.stdout.buffer.write(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    sys.stdout.buffer.write(csv_bytes(rows, fields, headers))
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+_cell = cell
 
 
 def _table(rows: list[dict[str, Any]], fields: Sequence[str], widths: dict[str, int] | None = None) -> None:
@@ -308,22 +284,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _xlsx(rows: list[dict[str, Any]], fields: Sequence[str], output: str | None, note: str) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Kiểm tra căn cứ"
-    ws.append([AUDIT_HEADERS_VI[f] for f in fields])
-    for r in rows:
-        ws.append([_cell(r.get(f)) for f in fields])
-    info = wb.create_sheet("Ghi chú")
-    info.append([note])
+    data = xlsx_bytes(rows, fields, AUDIT_HEADERS_VI, note)
     if output:
-        wb.save(output)
+        Path(output).write_bytes(data)
     else:
-        buf = io.BytesIO()
-        wb.save(buf)
-        sys.stdout.buffer.write(buf.getvalue())
+        sys.stdout.buffer.write(data)
 
 
 # --- query, stats, export, registry ------------------------------------------------------------------------
@@ -382,32 +347,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
     store = _store(args.store, read_only=True)
-    data = store.dump(ox.RdfFormat.N_QUADS)
-    if args.format == "nquads":
-        sys.stdout.buffer.write(data)
-        return 0
-    from rdflib import Dataset
-
-    ds = Dataset()
-    ds.parse(data=data, format="nquads")
-    if args.format == "jsonld":
-        sys.stdout.write(ds.serialize(format="json-ld", auto_compact=False))
-    else:
-        # Turtle has no graphs: the union of every named graph (use nquads to keep them)
-        from rdflib import Graph
-
-        union = Graph()
-        for s, p, o, _g in ds.quads((None, None, None, None)):
-            union.add((s, p, o))
-        for prefix, ns in (
-            ("tthc", "https://w3id.org/tthc-kg/ontology#"),
-            ("id", "https://w3id.org/tthc-kg/id/"),
-            ("eli", "http://data.europa.eu/eli/ontology#"),
-            ("org", "http://www.w3.org/ns/org#"),
-            ("prov", "http://www.w3.org/ns/prov#"),
-        ):
-            union.bind(prefix, ns)
-        sys.stdout.write(union.serialize(format="turtle"))
+    sys.stdout.buffer.write(rdf_bytes(store.dump(ox.RdfFormat.N_QUADS), args.format))
     return 0
 
 

@@ -56,12 +56,14 @@ class Store:
                 self._db = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        self.generation = 0  # bumped on every write: caches built on the store (api/services.py) compare it
 
     @classmethod
     def in_memory(cls) -> Store:
         self = cls.__new__(cls)
         self.path = None  # type: ignore[assignment]
         self._db = ox.Store()
+        self.generation = 0
         return self
 
     # --- writes --------------------------------------------------------------------------------------
@@ -80,12 +82,14 @@ class Store:
             self._db.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"could not write graph {name}: {exc}") from exc
+        self.generation += 1
         return len(graph)
 
     def remove_graph(self, graph_iri: URIRef) -> None:
         name = ox.NamedNode(str(graph_iri))
         if self._db.contains_named_graph(name):
             self._db.remove_graph(name)
+            self.generation += 1
 
     def flush(self) -> None:
         if self.path is not None:

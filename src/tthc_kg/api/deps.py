@@ -1,4 +1,7 @@
-"""Dependencies of the routes, as ``Annotated`` aliases (full-stack-fastapi-template's ``deps.py``)."""
+"""Dependencies of the routes, as ``Annotated`` aliases (full-stack-fastapi-template's ``deps.py``).
+
+``async``: FastAPI runs a plain ``def`` dependency in a worker thread, a needless hop for reading app state.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +15,19 @@ from ..store import Store
 from .settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_registry(request: Request) -> Registry:
+async def get_registry(request: Request) -> Registry:
     return request.app.state.registry  # type: ignore[no-any-return]
 
 
-def get_resolver(request: Request) -> Resolver:
+async def get_resolver(request: Request) -> Resolver:
     return request.app.state.resolver  # type: ignore[no-any-return]
 
 
