@@ -6,17 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from paths import FIXTURES, SEEDS
 from tthc_kg.cli import ingest_files
 from tthc_kg.registry import Registry, load_registry
 from tthc_kg.store import Store
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = sorted((ROOT / "data" / "plans").glob("*.txt"))
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus" / "plans"
-GOLDEN = Path(__file__).resolve().parent / "golden"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-AS_OF = "2026-11-22"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import AS_OF, ROOT, SEEDS
+from paths import AS_OF, ROOT, SEEDS
 
 CITATION_KEYS = [
     "file",

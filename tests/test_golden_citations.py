@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN, SEEDS
+from paths import GOLDEN, SEEDS
 from tthc_kg.analyze import analyze_text
 from tthc_kg.read import read_text
 from tthc_kg.registry import Registry

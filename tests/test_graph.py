@@ -10,7 +10,7 @@ from pyshacl import validate
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from conftest import ROOT, SEEDS
+from paths import ROOT, SEEDS
 from tthc_kg import iri, queries
 from tthc_kg.analyze import analyze_text
 from tthc_kg.cli import ingest_files

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, ROOT
+from paths import AS_OF, ROOT
 from tthc_kg import queries
 from tthc_kg.store import Store
 

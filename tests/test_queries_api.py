@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES, GOLDEN, SEEDS
+from paths import FIXTURES, GOLDEN, SEEDS
 from tthc_kg import iri, queries
 from tthc_kg.analyze import analyze_file
 from tthc_kg.graph import build_graph

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from paths import ROOT
 from tthc_kg import queries
 from tthc_kg.cli import build_parser
 

@@ -302,7 +302,7 @@ def _continued(text: str, start: int, end: int) -> tuple[str, int] | None:
     In tab-separated tables a cell that wraps continues in the same column of the next non-blank line; the
     column is the number of tabs before the symbol on its line.
     """
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = text.rfind("\n", max(0, start - 4000), start) + 1  # bounded: linear on one-line inputs
     column = text.count("\t", line_start, start)
     pos = text.find("\n", end)
     for _ in range(4):  # the next non-blank line, a few blank lines at most

@@ -12,6 +12,7 @@ from .agencies import normalize_agency
 from .analyze import EXTRACTOR_VERSION, Analysis
 from .iri import ELI, ORG, PROV, TTHC
 from .models import Resolved
+from .segment import clause
 from .symbols import parse_symbol, type_word
 from .timeframe import parse_timeframe
 
@@ -111,6 +112,9 @@ def _citation(g: Graph, a: Analysis, r: Resolved, plan: URIRef, src: URIRef, act
     g.add((node, TTHC.start, Literal(r.start)))
     g.add((node, TTHC.end, Literal(r.end)))
     g.add((node, TTHC.text, Literal(r.text)))
+    context = clause(a.normalized.text, r.citation.start, r.citation.end, a.preambles)
+    if context:
+        g.add((node, TTHC.context, _vi(context)))
     g.add((node, TTHC.role, Literal(r.role)))
     g.add((node, PROV.wasGeneratedBy, act))
     if r.citation.scope:

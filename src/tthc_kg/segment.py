@@ -82,3 +82,47 @@ def _paragraph_end(text: str, start: int) -> int:
 
 def in_regions(pos: int, regions: list[Region]) -> bool:
     return any(r.start <= pos < r.end for r in regions)
+
+
+# --- the clause a citation stands in (its context, for search and for reading) --------------------------------
+
+CLAUSE_MAX = 400  # characters on each side of a citation, at most
+# Where a clause ends: a ";", a full stop before a space, a tab (a table cell), or a new line that opens a preamble
+# paragraph, a list item ("- ", "+ ", "a) ", "2.3. ") or an HTML line break. PDF text breaks lines inside
+# sentences, so a plain new line is not a boundary.
+_CLAUSE_BOUNDARY = re.compile(
+    r";|\.(?=\s)|\t|<br\s*/?>|</(?:p|li|td|tr|div)>"
+    r"|\n(?=[ \t>*_#]{0,6}(?:Căn cứ|Thực hiện|Triển khai|Theo đề nghị|Xét đề nghị|Theo [Tt]ờ trình"
+    r"|[-+•]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ]\)\s))",
+    re.I,
+)
+_LIST_HEAD = re.compile(r"[^;:]{3,120}:", re.S)  # "Căn cứ các Nghị định của Chính phủ:"
+_TAGS = re.compile(r"<[^>]{0,200}>")
+
+
+def clause(text: str, start: int, end: int, regions: list[Region] | tuple[Region, ...] = ()) -> str:
+    """The clause of ``text`` around the span [start, end): from the previous boundary to the next (see
+    ``_CLAUSE_BOUNDARY``), within the preamble region holding it, HTML tags dropped, whitespace collapsed.
+
+    A clause of a list that shares its type word ("Căn cứ các Nghị định của Chính phủ: số 20/2008/NĐ-CP …; số
+    61/2018/NĐ-CP … về thực hiện cơ chế một cửa …") gets the list's head in front, so it still says what it is:
+    "Căn cứ các Nghị định của Chính phủ: số 61/2018/NĐ-CP … về thực hiện cơ chế một cửa …"."""
+    region = next((r for r in regions if r.start <= start < r.end), None)
+    lo = max(region.start if region else 0, start - CLAUSE_MAX)
+    hi = min(region.end if region else len(text), end + CLAUSE_MAX)
+    a = lo
+    for m in _CLAUSE_BOUNDARY.finditer(text, lo, start):
+        a = m.end()
+    m = _CLAUSE_BOUNDARY.search(text, end, hi)
+    b = m.start() if m else hi
+    body = _flat(text[a:b])
+    if region is not None and a > region.start and re.match(r"số\b", body):
+        para = max((m.start() for m in re.finditer(r"(?m)^[ \t>*_#-]{0,6}(?:Căn cứ|Thực hiện)", text[:a])), default=-1)
+        head = _LIST_HEAD.match(text, para) if para >= region.start else None
+        if head is not None and head.end() <= a:
+            body = _flat(head.group()) + " " + body
+    return body
+
+
+def _flat(text: str) -> str:
+    return " ".join(_TAGS.sub(" ", text).split()).strip(" ,")

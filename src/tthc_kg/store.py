@@ -56,7 +56,7 @@ class Store:
                 self._db = ox.Store(str(self.path))
         except OSError as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
-        self.generation = 0  # bumped on every write: caches built on the store (api/services.py) compare it
+        self.generation = 0  # bumped on every write: caches built on the store (api/services/cache.py) compare it
 
     @classmethod
     def in_memory(cls) -> Store:

@@ -1,6 +1,6 @@
 """Request and response models of the REST API, kept apart from storage.
 
-``api/services.py`` builds them from query rows; the routes return them and FastAPI documents them in the OpenAPI
+``api/services/`` builds them from query rows; the routes return them and FastAPI documents them in the OpenAPI
 schema. Conventions (DESIGN.md "Contracts"): every key is always present, absent values are ``null``, dates are
 ISO ``YYYY-MM-DD``; statuses are "as of" a date, today in Asia/Ho_Chi_Minh unless asked otherwise.
 """
