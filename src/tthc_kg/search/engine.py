@@ -1,0 +1,341 @@
+"""A query → ranked hits: symbol routing, lexical and dense retrieval, fusion, filters, statuses.
+
+1. **Symbols go straight to the document.** A symbol-shaped part of the query ("nd 61/2018", "61/2018",
+   "61/2018/NĐ-CP", "qđ 45/2016", "2684/QĐ-UBND") puts the documents with that number and year (and code or type,
+   when given) first, registry documents before others.
+2. **Lexical** (BM25 over syllables, bigrams, underthesea's words and folded tokens: :mod:`.tokenize`) and
+   **dense** (multilingual-e5-small over the units that have a vector: :mod:`.dense`) each rank the units;
+   reciprocal-rank fusion (:mod:`.fuse`) merges the two rankings. Without vectors, or when the model cannot load,
+   the ranking is lexical and :attr:`SearchResult.note` says why.
+3. **Filters** apply to the document a hit is or is about: ``type_`` (type word, "Nghị định"), ``issuer``
+   (part of the issuer's name, case and diacritics ignored), ``year``, and ``status`` at ``as_of``: a status of
+   docs/http.md ("replaced", "amended", …), or "in_force" (in force, amended or partially repealed: still
+   applicable) or "out_of_force" (replaced, repealed or expired).
+4. **Statuses** are computed at ``as_of`` (default today in Asia/Ho_Chi_Minh) the way the API computes them
+   (``tthc_kg.api.services.status_at``): "unknown" for a document not in the registry; null for a task about no
+   document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..symbols import parse_symbol, type_word
+from .dense import DenseUnavailable, embedder, rank
+from .fuse import rrf
+from .index import SearchIndex, open_index
+from .tokenize import fold, normalize, query_tokens
+
+LEXICAL_DEPTH = 200  # lexical candidates fused
+DENSE_DEPTH = 100  # dense candidates fused
+WEIGHTS = {"lexical": 1.0, "dense": 1.0}
+SYMBOL_SCORE = 1.0  # a symbol match: above any fused score (at most Σ weights / 61)
+# What the search is for is the legal bases: a task's fused score counts half, so a task must rank far better
+# than a document or a passage to come before it (tasks still lead when nothing else matches).
+KIND_WEIGHTS = {"document": 1.0, "passage": 1.0, "task": 0.5}
+
+IN_FORCE = ("in_force", "amended", "partially_repealed")
+OUT_OF_FORCE = ("replaced", "repealed", "expired")
+STATUSES = (*IN_FORCE, *OUT_OF_FORCE, "not_yet_in_force", "unknown")
+STATUS_FILTERS = {"in_force": IN_FORCE, "out_of_force": OUT_OF_FORCE} | {s: (s,) for s in STATUSES[1:]}
+
+# A symbol typed in a query, on folded lowercase text ("nđ 61/2018" → "nd 61/2018"): an optional type hint, the
+# number, then a year and/or a code.
+_HINTS = {
+    "nghi dinh": "nd",
+    "nd": "nd",
+    "thong tu lien tich": "ttlt",
+    "ttlt": "ttlt",
+    "thong tu": "tt",
+    "tt": "tt",
+    "quyet dinh": "qd",
+    "qd": "qd",
+    "nghi quyet": "nq",
+    "nq": "nq",
+    "chi thi": "ct",
+    "ct": "ct",
+    "ke hoach": "kh",
+    "kh": "kh",
+    "luat": "qh",
+}
+_SYMBOL_IN_QUERY = re.compile(
+    r"(?:\b(?P<hint>" + "|".join(sorted(_HINTS, key=len, reverse=True)) + r")\.?\s*(?:so\s*)?)?"
+    r"(?<![\d/.])\b(?P<number>\d+(?:\.\d+)?)\s*/\s*"  # not the month of a date "23/4/2018"
+    r"(?:(?P<year>(?:19|20)\d\d)\b(?:\s*/\s*(?P<code1>[a-z]+(?:-[a-z0-9]+)*))?|(?P<code2>[a-z]+(?:-[a-z0-9]+)+))"
+)
+
+
+class SearchError(ValueError):
+    """A bad query or filter (the message says which)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result. ``kind``, ``symbol``, ``task``, ``title``, ``status``, ``score`` are the ``--format jsonl``
+    contract (DESIGN.md); ``iri`` (the document, or the task), ``doc``, ``plan`` and ``file`` link to the graph."""
+
+    kind: str
+    symbol: str | None
+    task: str | None
+    title: str | None
+    status: str | None
+    score: float
+    iri: str
+    doc: str | None
+    plan: str | None
+    file: str | None
+
+    def contract(self) -> dict[str, Any]:
+        """The ``tthc-kg search --format jsonl`` object: exactly these keys, null when absent."""
+        return {
+            "kind": self.kind,
+            "symbol": self.symbol,
+            "task": self.task,
+            "title": self.title,
+            "status": self.status,
+            "score": self.score,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]
+    as_of: date
+    dense: bool  # whether dense retrieval took part
+    note: str | None  # why it did not, or what it covered, in one line
+
+
+@dataclass(frozen=True)
+class Filters:
+    type_: str | None = None
+    status: str | None = None
+    issuer: str | None = None
+    year: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.type_, self.status, self.issuer, self.year))
+
+    def check(self) -> None:
+        if self.status is not None and self.status not in STATUS_FILTERS:
+            raise SearchError(f"status: expected one of {', '.join(STATUS_FILTERS)}, got {self.status!r}")
+        if self.type_ is not None and not self.type_.strip():
+            raise SearchError("type: empty")
+
+
+StatusOf = Callable[[Any, str, date], str]
+
+
+def _api_status(store: Any, doc: str, as_of: date) -> str:
+    from ..api.services import status_at
+
+    return status_at(store, doc, as_of).status
+
+
+def search(
+    store: Any,
+    query: str,
+    k: int = 10,
+    as_of: date | None = None,
+    type_: str | None = None,
+    status: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    dense: bool | None = None,
+) -> list[SearchHit]:
+    """The best ``k`` hits for ``query`` (see :func:`run`, which also says whether dense retrieval took part)."""
+    return run(store, query, k, as_of, type_, status, issuer, year, dense).hits
+
+
+def run(
+    store: Any,
+    query: str,
+    k: int = 10,
+    as_of: date | None = None,
+    type_: str | None = None,
+    status: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    dense: bool | None = None,
+    status_of: StatusOf | None = None,
+) -> SearchResult:
+    """Search the store. ``dense``: None uses dense retrieval when vectors exist and the model loads, False never,
+    True always (the note says when it could not). Raises :class:`SearchError` on a bad query or filter."""
+    from ..queries import today
+
+    if not query or not query.strip():
+        raise SearchError("empty query")
+    if k < 1:
+        raise SearchError(f"k: expected a positive number, got {k}")
+    filters = Filters(type_, status, issuer, year)
+    filters.check()
+    day = as_of or today()
+    index = open_index(store)
+    statuses = _Statuses(store, day, status_of or _api_status)
+    # with a filter, rank every unit, so a filter that keeps few never runs out of candidates
+    depth = len(index.units) if filters.active else None
+    rankings, weights = [_lexical_ranking(index, query, depth or LEXICAL_DEPTH)], [WEIGHTS["lexical"]]
+    dense_keys, note = _dense_ranking(index, query, dense, depth or DENSE_DEPTH)
+    if dense_keys is not None:
+        rankings.append(dense_keys)
+        weights.append(WEIGHTS["dense"])
+    hits: list[SearchHit] = []
+    for key, score in _order(index, query, rankings, weights):
+        unit = index.units[key]
+        if _keep(unit, filters, statuses):
+            hits.append(_hit(unit, score, statuses))
+            if len(hits) == k:
+                break
+    return SearchResult(hits, day, dense_keys is not None, note)
+
+
+def _order(index: SearchIndex, query: str, rankings: list[list[str]], weights: list[float]) -> list[tuple[str, float]]:
+    """Documents the query names by symbol first, then the fused ranking with each kind's weight."""
+    routed = symbol_matches(index, query)
+    weighted = [(key, s * KIND_WEIGHTS[index.units[key].kind]) for key, s in rrf(rankings, weights)]
+    weighted.sort(key=lambda ks: -ks[1])  # stable: ties keep the fused order
+    return [(key, SYMBOL_SCORE) for key in routed] + [(key, s) for key, s in weighted if key not in routed]
+
+
+def _lexical_ranking(index: SearchIndex, query: str, depth: int) -> list[str]:
+    return [key for key, _ in index.lexical.search(query_tokens(query), depth)]
+
+
+def _dense_ranking(
+    index: SearchIndex, query: str, wanted: bool | None, depth: int
+) -> tuple[list[str] | None, str | None]:
+    """The dense ranking, or None with the reason it was left out."""
+    if wanted is False:
+        return None, None
+    keys, matrix = index.dense_matrix()
+    if not keys:
+        return None, "dense retrieval off: no unit has a vector yet (run 'tthc-kg index'); lexical results only"
+    try:
+        vector = embedder().query(query)
+    except DenseUnavailable as exc:
+        return None, f"dense retrieval off: {exc}; lexical results only"
+    ranked = [keys[row] for row, _ in rank(matrix, vector, depth)]
+    done, total = index.dense_coverage()
+    note = (
+        None if done == total else f"dense vectors cover {done} of {total} documents and passages (run 'tthc-kg index')"
+    )
+    return ranked, note
+
+
+# --- symbols -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypedSymbol:
+    """A symbol as typed in a query: number, year and folded code or type hint, each possibly absent."""
+
+    number: str
+    year: int | None
+    code: str | None  # folded lowercase ("nd-cp")
+    hint: str | None  # folded code prefix from a type word ("nd", "qh")
+
+
+def typed_symbols(query: str) -> list[TypedSymbol]:
+    """The symbol-shaped parts of a query: "nghi dinh 61/2018" → [TypedSymbol("61", 2018, None, "nd")]."""
+    text = fold(normalize(query))
+    out = []
+    for m in _SYMBOL_IN_QUERY.finditer(text):
+        code = m.group("code1") or m.group("code2")
+        out.append(
+            TypedSymbol(
+                m.group("number"), int(m.group("year")) if m.group("year") else None, code, _HINTS.get(m["hint"] or "")
+            )
+        )
+    return out
+
+
+def symbol_matches(index: SearchIndex, query: str) -> list[str]:
+    """Keys of the document units whose symbol the query names, registry documents first."""
+    wanted = typed_symbols(query)
+    if not wanted:
+        return []
+    table = index.derived.get("symbols")
+    if table is None:
+        table = index.derived["symbols"] = _symbol_table(index)
+    found = [unit for w in wanted for parsed, unit in table.get(w.number.lstrip("0"), []) if _same(parsed, w)]
+    found.sort(key=lambda u: (not u.in_registry, u.symbol or "", u.key))
+    return list(dict.fromkeys(u.key for u in found))
+
+
+def _symbol_table(index: SearchIndex) -> dict[str, list[tuple[Any, Any]]]:
+    """Document units by the number of their symbol (leading zeros dropped), with the parsed symbol."""
+    table: dict[str, list[tuple[Any, Any]]] = {}
+    for unit in index.units.values():
+        parsed = parse_symbol(unit.symbol) if unit.kind == "document" and unit.symbol else None
+        if parsed is not None:
+            table.setdefault(parsed.number.lstrip("0"), []).append((parsed, unit))
+    return table
+
+
+def _same(parsed: Any, typed: TypedSymbol) -> bool:
+    if parsed.number.lstrip("0") != typed.number.lstrip("0"):
+        return False
+    if typed.year is not None and parsed.year != typed.year:
+        return False
+    if typed.year is None and typed.code is None:
+        return False
+    code = fold(parsed.code).lower()
+    if typed.code is not None and code != typed.code:
+        return False
+    if typed.hint == "qh":
+        return "qh" in code
+    return typed.hint is None or code.split("-")[0] == typed.hint
+
+
+# --- filters and hits ----------------------------------------------------------------------------------------
+
+
+class _Statuses:
+    """Statuses at one date, each document's computed once per search."""
+
+    def __init__(self, store: Any, day: date, status_of: StatusOf) -> None:
+        self._store, self._day, self._of = store, day, status_of
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, doc: str | None) -> str | None:
+        if doc is None:
+            return None
+        if doc not in self._seen:
+            self._seen[doc] = self._of(self._store, doc, self._day)
+        return self._seen[doc]
+
+
+def _folded(text: str | None) -> str:
+    return fold(normalize(text or ""))
+
+
+def _keep(unit: Any, f: Filters, statuses: _Statuses) -> bool:
+    if f.year is not None and unit.year != f.year:
+        return False
+    if f.type_ is not None:
+        canonical = type_word(f.type_.strip())
+        wanted = canonical.word if canonical is not None else f.type_
+        if _folded(unit.type) != _folded(wanted):
+            return False
+    if f.issuer is not None and _folded(f.issuer) not in _folded(unit.issuer):
+        return False
+    return f.status is None or statuses(unit.doc) in STATUS_FILTERS[f.status]
+
+
+def _hit(unit: Any, score: float, statuses: _Statuses) -> SearchHit:
+    return SearchHit(
+        kind=unit.kind,
+        symbol=unit.symbol,
+        task=unit.task,
+        title=unit.title,
+        status=statuses(unit.doc),
+        score=round(score, 6),
+        iri=unit.iri,
+        doc=unit.doc,
+        plan=unit.plan,
+        file=unit.file,
+    )
