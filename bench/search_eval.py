@@ -530,7 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             + (f" ({ds.unresolved} relevant-article references not in the corpus, left out)" if ds.unresolved else "")
         )
         if "lexical build s" in t:
-            print(f"  lexical index ({a.lexical_unit}s): {int(t['lexical units'])} units in {t['lexical build s']:.1f} s")
+            print(
+                f"  lexical index ({a.lexical_unit}s): {int(t['lexical units'])} units in {t['lexical build s']:.1f} s"
+            )
         if "dense build s" in t:
             print(
                 f"  dense ({a.dense_unit}s, {a.chunk_words} words): {int(t['dense units'])} units;"

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import search_eval as se  # noqa: E402
+import search_eval as se
 
 CORPORA = ("alqac2024/law.json", "alqac2022/law.json")
 LEXICAL_DEPTH = 200
@@ -115,7 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--sizes", default="1000,10000,100000")
     p.add_argument("--queries", type=int, default=100)
     p.add_argument("--cache-dir", type=Path, default=None, help="the ALQAC vector cache (default as search_eval)")
+    p.add_argument(
+        "--segment",
+        choices=("yes", "no"),
+        default="yes",
+        help="tokens with underthesea's words (the tokenizer's default) or without (syllables, bigrams, folded)",
+    )
     a = p.parse_args(argv)
+    segment = a.segment == "yes"
     if not a.data.is_dir():
         print(f"error: no ALQAC data at {a.data} (use --data DIR)", file=sys.stderr)
         return 2
@@ -131,7 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tthc_kg.search.lexical import LexicalIndex
     from tthc_kg.search.tokenize import index_tokens, query_tokens
 
-    print(f"search speed — load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores; data {a.data}")
+    print(
+        f"search speed — load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores; data {a.data};"
+        f" tokens {'with' if segment else 'without'} underthesea words"
+    )
     units = real_units(a.data)
     unit_vecs, missing = vectors(units, cache_dir)
     print(f"{len(units)} real units; vectors: {len(units) - missing} from the cache, {missing} random")
@@ -145,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for n in sizes:
         passages = synthesize(units, n)
         t0 = time.perf_counter()
-        tokens = [index_tokens(text) for text, _ in passages]
+        tokens = [index_tokens(text, segment=segment) for text, _ in passages]
         t_tok = time.perf_counter() - t0
         t0 = time.perf_counter()
         ix = LexicalIndex()
@@ -164,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for rep in range(2):  # the first pass warms up (underthesea's and tantivy's caches), the second is timed
             for q in qtexts:
                 t0 = time.perf_counter()
-                lex = [k for k, _ in ix.search(query_tokens(q), LEXICAL_DEPTH)]
+                lex = [k for k, _ in ix.search(query_tokens(q, segment=segment), LEXICAL_DEPTH)]
                 t1 = time.perf_counter()
                 vec = model.query(q)
                 t2 = time.perf_counter()

@@ -238,18 +238,19 @@ class Bigrams:
     def __init__(self, text: str) -> None:
         pairs: dict[tuple[str, str], int] = {}
         after: dict[int, int] = {}  # offset of a word → offset of the word counted before it
-        last: tuple[str, int] | None = None
-        for line in re.finditer(r"[^\n]+", text):
-            body = line.group()
-            toks = [(t, line.start() + m.start()) for m in _WORD.finditer(body) if (t := _tok(m.group()))]
-            if not toks:
+        a, ao, end = "", -1, 0  # the last word counted, its offset, where it ends
+        for m in _WORD.finditer(text):
+            b = _tok(m.group())
+            if not b:
                 continue
-            if last and body[:1] != " " and body.lstrip()[:1].islower():
-                toks.insert(0, last)  # "… của" / "các phòng …": the line goes on
-            for (a, ao), (b, bo) in itertools.pairwise(toks):
-                pairs[(a, b)] = pairs.get((a, b), 0) + 1
-                after[bo] = ao
-            last = toks[-1]
+            bo = m.start()
+            if a:
+                nl = text.rfind("\n", end, bo)
+                # on one line; or the line goes on: "… của" / "các phòng …" (not after an indent: a page break)
+                if nl < 0 or (text[nl + 1] != " " and text[bo].islower() and not text[nl + 1 : bo].strip()):
+                    pairs[(a, b)] = pairs.get((a, b), 0) + 1
+                    after[bo] = ao
+            a, ao, end = b, bo, m.end()
         self.pairs, self.after = pairs, after
 
     def seen(self, a: str, ao: int, b: str, bo: int) -> int:
@@ -361,6 +362,7 @@ GUESSED = (0.5, 0.1)  # the cost of a line too wide for a column whose width is 
 CUT_FIT = 0.85  # a line is cut into cells only when longer than this share of its first piece's column
 SAMPLE_ROWS = 20  # rows read to measure the columns
 KEEP = 2  # paths kept per state when a page break lies ahead in the row
+BREAK_REACH = 10  # lines before a page break where the paths are kept apart
 _CONTINUES = re.compile(r"^[-+•]|^[a-zà-ỹ]")
 
 
@@ -433,10 +435,13 @@ def label_row(
     fits = [w + CUT_SLACK for w in widths]
     # (start and end of a piece, start and end of the next, column) → wrap penalty, word pair across the two
     links: dict[tuple[int, int, int, int, int], tuple[float, float]] = {}
+    # lines a page break follows closely: there the paths keep apart by their last pieces
     breaks_ahead = [False] * (len(lines) + 1)
     if not rough:
-        for k in range(len(lines) - 1, -1, -1):
-            breaks_ahead[k] = breaks_ahead[k + 1] or lines[k].page_break
+        for k, ln in enumerate(lines):
+            if ln.page_break:
+                for q in range(max(0, k - BREAK_REACH), k + 1):
+                    breaks_ahead[q] = True
     # (column, part, sig) → (score, node, last piece of each column); sig: the starts of those pieces, or ()
     best: dict[tuple, tuple] = {(-1, 0, ()): (0.0, None, (None,) * ncol)}
     broken = False  # a page break seen in the row: from there a line may hold the tails of several cells
@@ -529,8 +534,6 @@ def label_row(
             pc = pieces[(i, j)] = (text, lstart + a[0], lstart + b[1], a[2], lstart + a[0], b[2], lstart + b[0], cands)
             return pc
 
-        # at[j]: the states after the pieces that end before word j
-        at: list[dict] = [{} for _ in range(n + 1)]
         # the first piece ends before a word that can start a cell, or, on a later page of the row, anywhere
         if can_cut:
             # a cut leaves a first piece that fits a column the line is too wide for, and a rest that fits a
@@ -561,6 +564,8 @@ def label_row(
         else:
             ends_upper = ends_any = first_upper = first_any = [n]
         firsts = {j: piece(0, j) for j in first_any}
+        # at[j]: the states after the pieces that end before word j (the whole line: j = n)
+        at: dict[int, dict] = {j: {} for j in first_any}
         if not wide:  # a line cut in two: the first piece's column is left of one that takes the rest
             for j in first_any[:-1]:
                 rest = piece(j, n)[7]
@@ -620,7 +625,7 @@ def label_row(
                         dest[key] = (total, node, lasts, pc, c, start_cell)
         # further pieces of the line, each in a later column
         for i in range(1, n):
-            if not at[i]:
+            if not at.get(i):
                 continue
             upper = words[i][3]
             wo = lstart + words[i][0]
@@ -642,7 +647,7 @@ def label_row(
                 for j in ends:
                     pc = pieces.get((i, j)) or piece(i, j)
                     text, s = pc[0], pc[1]
-                    dest = at[j]
+                    dest = at.setdefault(j, {})
                     for c, em_start, em_cont in pc[7]:
                         if c <= c0:
                             continue
@@ -693,12 +698,12 @@ def label_table(
     elif lengths[int(0.95 * (len(lengths) - 1))] > 90:  # one cell per line (HTML or DOCX): no page width wraps
         widths = [float("inf")] * len(kinds)
     else:
-        widths = _measure(rows, kinds, bigrams, marked, lengths[int(0.95 * (len(lengths) - 1))])
+        widths = _measure(rows, kinds, marked, lengths[int(0.95 * (len(lengths) - 1))])
     layout = Layout(kinds, widths, bigrams, marked)
     return layout, [label_row(row, kinds, widths, bigrams=bigrams, breaks_marked=marked) for row in rows]
 
 
-def _measure(rows: list[list[Line]], kinds: list[str], bigrams: Bigrams | None, marked: bool, top: int) -> list[float]:
+def _measure(rows: list[list[Line]], kinds: list[str], marked: bool, top: int) -> list[float]:
     """Column widths in characters: a prior from the table's widest lines (``top``), then what a rough labelling
     of the rows that no page break cuts gives — the 90th percentile of the lines that are not the last of their
     cell (full lines), or, with fewer than three of those, the longest line."""
@@ -709,8 +714,8 @@ def _measure(rows: list[list[Line]], kinds: list[str], bigrams: Bigrams | None, 
     samples: list[list[int]] = [[] for _ in kinds]
     longest = [0] * len(kinds)
     for row in whole:
-        # the prior widths are guesses: a line too wide for one costs less
-        pieces = label_row(row, kinds, widths, bigrams=bigrams, rough=True, breaks_marked=marked, overflow=GUESSED)
+        # the prior widths are guesses: a line too wide for one costs less (and the word pairs are not needed)
+        pieces = label_row(row, kinds, widths, rough=True, breaks_marked=marked, overflow=GUESSED)
         for a, b in itertools.pairwise(pieces):
             if a.column == b.column and not b.is_start:
                 samples[a.column].append(len(a.text))

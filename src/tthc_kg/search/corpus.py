@@ -20,10 +20,12 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
 
 from .. import queries
-from ..symbols import parse_symbol
+from ..symbols import parse_symbol, type_words
+from .tokenize import syllables
 
 TITLE_SEPARATOR = "\x1f"  # between the titles of one document in search-documents.rq (U+001F)
 DENSE_TEXT_MAX = 600  # characters embedded at most (e5 reads 512 tokens; long texts cost time, not relevance)
@@ -129,6 +131,24 @@ def _about(doc: str | None, docs: dict[str, Unit]) -> dict[str, Any]:
     }
 
 
+# Words that only frame a citation: "Căn cứ Nghị định số 53/2024/NĐ-CP ngày … của Chính phủ" says nothing but
+# which document it is. Such a clause gets no vector (its document's unit has the title to embed); e5 puts a short
+# text like it near every short query that names a type of document.
+_FRAME = frozenset("căn cứ thực hiện theo số ngày tháng năm của về việc tại và các chính phủ thủ tướng".split())
+CONTENT_MIN = 8  # syllables of content a passage needs to be embedded
+
+
+@cache
+def _type_syllables() -> frozenset[str]:
+    return frozenset(s for w in type_words() for s in syllables(w.word))
+
+
+def says_something(text: str) -> bool:
+    """Whether a clause has content beyond the citation it frames (see ``_FRAME``)."""
+    ignore = _FRAME | _type_syllables()
+    return sum(1 for s in syllables(text) if not any(c.isdigit() for c in s) and s not in ignore) >= CONTENT_MIN
+
+
 def passages(citations: list[dict[str, Any]], docs: dict[str, Unit]) -> list[Unit]:
     """One unit per distinct (clause, document it is about): preamble clauses and mentions; a clause inside a
     task row is the task's (its unit is the task)."""
@@ -157,7 +177,7 @@ def passages(citations: list[dict[str, Any]], docs: dict[str, Unit]) -> list[Uni
                 plan=entry["plans"][0],
                 file=entry["files"][0],
                 plans=tuple(entry["plans"]),
-                dense_text=text[:DENSE_TEXT_MAX],
+                dense_text=text[:DENSE_TEXT_MAX] if says_something(text) else "",
                 **_about(about, docs),
             )
         )

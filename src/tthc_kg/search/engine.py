@@ -28,11 +28,14 @@ from ..symbols import parse_symbol, type_word
 from .dense import DenseUnavailable, embedder, rank
 from .fuse import rrf
 from .index import SearchIndex, open_index
-from .tokenize import fold, normalize, query_tokens
+from .tokenize import fold, has_diacritics, normalize, query_tokens
 
 LEXICAL_DEPTH = 200  # lexical candidates fused
 DENSE_DEPTH = 100  # dense candidates fused
 WEIGHTS = {"lexical": 1.0, "dense": 1.0}
+# e5 read Vietnamese with its diacritics: a query typed without them ("nghi dinh mot cua") embeds poorly, so its
+# dense ranking counts half (the folded lexical tokens carry it)
+DENSE_WEIGHT_FOLDED = 0.5
 SYMBOL_SCORE = 1.0  # a symbol match: above any fused score (at most Σ weights / 61)
 # What the search is for is the legal bases: a task's fused score counts half, so a task must rank far better
 # than a document or a passage to come before it (tasks still lead when nothing else matches).
@@ -182,7 +185,7 @@ def run(
     dense_keys, note = _dense_ranking(index, query, dense, depth or DENSE_DEPTH)
     if dense_keys is not None:
         rankings.append(dense_keys)
-        weights.append(WEIGHTS["dense"])
+        weights.append(WEIGHTS["dense"] * (1.0 if has_diacritics(normalize(query)) else DENSE_WEIGHT_FOLDED))
     hits: list[SearchHit] = []
     for key, score in _order(index, query, rankings, weights):
         unit = index.units[key]
