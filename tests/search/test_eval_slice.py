@@ -26,7 +26,9 @@ def _harness():  # the harness is a script in bench/, loaded once by path
 
 se = _harness()
 
-pytestmark = pytest.mark.skipif(not (DATA / "alqac2022" / "law.json").is_file(), reason=f"no ALQAC data at {DATA}")
+assert (DATA / "alqac2022" / "law.json").is_file(), (
+    f"no ALQAC data at {DATA} (shared/benchmarks/alqac must sit beside the repo)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def run():  # type: ignore[no-untyped-def]
 def test_slice_is_what_was_asked(run) -> None:  # type: ignore[no-untyped-def]
     assert len(run.dataset.questions) == 10
     assert list(run.scores) == ["lexical"]
-    assert run.times["lexical units"] == len(run.dataset.articles)
+    assert run.times["lexical units"] >= len(run.dataset.articles)  # short units of the articles
 
 
 def test_rankings_are_distinct_corpus_articles(run) -> None:  # type: ignore[no-untyped-def]
