@@ -84,6 +84,7 @@ _DANGLING = re.compile(
 _COMMA_END = re.compile(r"\w,$")  # "Công văn," / "thông báo": a list goes on
 
 
+@lru_cache(maxsize=16384)
 def _dangling(text: str | None) -> float:
     """What leaving a cell that ends so costs: "… làm việc của" seldom ends a cell, nor does a comma (but a page's
     foot may cut it), and never a bullet ("Văn phòng -" / "Chậm nhất …")."""
@@ -353,14 +354,14 @@ def _scores_of(
     return tuple((_words_score(k, f, lower, upper, True), _words_score(k, f, lower, upper, False)) for k in kinds)
 
 
-BEAM = 5.0  # readings further behind the best than this are dropped (lines wrapped in columns)
+BEAM = 6.0  # readings further behind the best than this are dropped (lines wrapped in columns)
 BEAM_PARAGRAPHS = 20.0  # (one cell per line)
 CUT_SLACK = 6  # characters a piece of a cut line may run over its column's width
 ROUGH_BEAM = 3.0  # (a rough reading, to measure the columns)
 OVERFLOW = (1.5, 0.35)  # the cost of a line too wide for its column: at once, and by character
 GUESSED = (0.5, 0.1)  # the cost of a line too wide for a column whose width is a guess
 CUT_FIT = 0.85  # a line is cut into cells only when longer than this share of its first piece's column
-SAMPLE_ROWS = 20  # rows read to measure the columns
+SAMPLE_ROWS = 16  # rows read to measure the columns
 KEEP = 2  # paths kept per state when a page break lies ahead in the row
 BREAK_REACH = 10  # lines before a page break where the paths are kept apart
 _CONTINUES = re.compile(r"^[-+•]|^[a-zà-ỹ]")
@@ -405,16 +406,17 @@ def label_row(
     echoes: dict[tuple[int, int, int], tuple[frozenset[str], float]] = {}
 
     def said(node: tuple | None) -> frozenset[str]:
-        """The words of the content on the path to ``node``."""
-        if node is None:
-            return frozenset()
-        got = said_memo.get(id(node))
-        if got is None:
-            words = said(node[0])
-            if node[1][3] == content:
-                words = words | _content_words(node[1][0])
-            got = said_memo[id(node)] = (node, words)
-        return got[1]
+        """The words of the content on the path to ``node`` (kept by node, with the node: its id stays its)."""
+        todo = []
+        while node is not None and id(node) not in said_memo:
+            todo.append(node)
+            node = node[0]
+        words = said_memo[id(node)][1] if node is not None else frozenset()
+        for nd in reversed(todo):
+            if nd[1][3] == content:
+                words = words | _content_words(nd[1][0])
+            said_memo[id(nd)] = (nd, words)
+        return words
 
     def echo(node: tuple | None, pc: tuple) -> float:
         """A result that says again what the row's task does."""
@@ -491,6 +493,7 @@ def label_row(
         cut_ok = [len(ltext) > CUT_FIT * w + 1 for w in widths]  # (nearly) too wide for its first piece's column
         pieces: dict[tuple[int, int], tuple] = {}
         many = breaks_ahead[li + 1] and not one_per_line
+        flagged = any(x[4] or x[5] or x[6] for x in words)  # words inside that begin a cell
 
         def piece(  # (the line's own values bound, not the loop's)
             i: int,
@@ -501,6 +504,7 @@ def label_row(
             n: int = n,
             cut_ok: list[bool] = cut_ok,
             pieces: dict = pieces,
+            flagged: bool = flagged,
         ) -> tuple:
             """(text, start, end, first word, its offset, last word, its offset, [(column, score as a cell's first
             line, as a later line)])"""
@@ -508,9 +512,12 @@ def label_row(
             text = ltext[a[0] : b[1]]
             size = len(text)
             scores = _cell_scores(kind_key, text[:_HEAD])
-            inner = words[i + 1 : j]
-            inside = INSIDE * sum(x[4] for x in inner) if inner else 0.0
-            crossing = (sum(x[5] for x in inner), sum(x[6] for x in inner)) if inner else (0, 0)
+            if flagged and j > i + 1:
+                inner = words[i + 1 : j]
+                inside = INSIDE * sum(x[4] for x in inner)
+                crossing = (sum(x[5] for x in inner), sum(x[6] for x in inner))
+            else:
+                inside, crossing = 0.0, (0, 0)
             cands = []
             whole = i == 0 and j == n
             # a line cut into cells holds one line of each, which fits its column (a whole line may be far off)
@@ -568,8 +575,8 @@ def label_row(
         at: dict[int, dict] = {j: {} for j in first_any}
         if not wide:  # a line cut in two: the first piece's column is left of one that takes the rest
             for j in first_any[:-1]:
-                rest = piece(j, n)[7]
-                right = rest[-1][0] if rest else -1
+                size = words[n - 1][1] - words[j][0]
+                right = max((c for c in range(ncol) if size <= fits[c]), default=-1)
                 pc = firsts[j]
                 firsts[j] = (*pc[:7], [x for x in pc[7] if x[0] < right])
         for (c0, p0, sig0), (sc0, node, lasts) in best.items():
@@ -577,11 +584,14 @@ def label_row(
             change = -0.1 - (prev[9] if prev else 0.0)
             forced_cont = li == 0 and c0 < 0 and not first_is_start
             skip_row = skipsum[c0 + 1]
+            back = c0 > 0 and (brk or not breaks_marked)  # may the row go back to an earlier column here
             for j in first_any if p0 or c0 > 0 else first_upper:
                 pc = firsts[j]
                 text, s = pc[0], pc[1]
                 dest = at[j]
                 for c, em_start, em_cont in pc[7]:
+                    if c < c0 and not back:
+                        continue
                     if c == c0:  # continuation of the same cell
                         start_cell, p = False, p0
                         if one_per_line:
@@ -607,7 +617,7 @@ def label_row(
                                 t -= 2.5
                             if c == output and not forced_cont:
                                 t += echo(node, pc)
-                    elif c0 >= 0 and (brk or not breaks_marked):  # back to an earlier column: a new page
+                    elif c0 >= 0:  # back to an earlier column: the row goes on a new page
                         start_cell, p = False, 1
                         t = (-0.5 if brk else -5.0) + change + em_cont
                         before = lasts[c]
