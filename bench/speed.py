@@ -190,7 +190,7 @@ def plan_paths(corpus: Path, seeds: Path) -> list[str]:
 
 def bench_ingest(paths: list[str], runs: int, keep: str, keep_dir: Path) -> Any:
     """Median ingest time into memory and disk stores; returns the last store of kind ``keep`` (for section c)."""
-    from tthc_kg.cli import ingest_files
+    from tthc_kg.ingest import ingest_files
     from tthc_kg.registry import load_registry
     from tthc_kg.store import Store
 
@@ -236,7 +236,7 @@ def bench_ingest(paths: list[str], runs: int, keep: str, keep_dir: Path) -> Any:
 
 
 def ingest_once(paths: list[str], kind: str, directory: Path) -> Any:
-    from tthc_kg.cli import ingest_files
+    from tthc_kg.ingest import ingest_files
     from tthc_kg.registry import load_registry
     from tthc_kg.store import Store
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from paths import FIXTURES, SEEDS
-from tthc_kg.cli import ingest_files
+from tthc_kg.ingest import ingest_files
 from tthc_kg.registry import Registry, load_registry
 from tthc_kg.store import Store
 

@@ -7,6 +7,7 @@ half-written (each file's graph is replaced in one transaction).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -17,8 +18,11 @@ from typing import Any
 
 from . import __version__
 from .export_formats import AUDIT_HEADERS_VI, cell, csv_bytes, rdf_bytes, xlsx_bytes
+from .ingest import expand_paths, ingest_files
 
-PLAN_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+# Modules that add commands: each has ``register(sub, registry_sub, store_opt)`` adding its subparsers
+# (``registry_sub`` is the ``tthc-kg registry …`` group). Commands raise ``cli.UsageError`` for bad input.
+COMMAND_MODULES = ("cli_change", "cli_watch", "cli_ops")
 
 
 class UsageError(Exception):
@@ -63,18 +67,6 @@ def _date_arg(value: str | None) -> date:
         raise UsageError(f"--as-of: expected a date YYYY-MM-DD, got {value!r}") from exc
 
 
-def expand_paths(paths: Sequence[str]) -> list[str]:
-    """Files as given; directories walked for plan files (sorted)."""
-    out: list[str] = []
-    for p in paths:
-        if os.path.isdir(p):
-            for root, _dirs, files in sorted(os.walk(p)):
-                out.extend(os.path.join(root, f) for f in sorted(files) if Path(f).suffix.lower() in PLAN_SUFFIXES)
-        else:
-            out.append(p)
-    return out
-
-
 def _jsonl(rows: Iterable[dict[str, Any]], out: Any = None) -> None:
     out = out or sys.stdout
     for row in rows:
@@ -103,42 +95,6 @@ def _clip(text: str, width: int) -> str:
 
 
 # --- ingest -------------------------------------------------------------------------------------------
-
-
-def ingest_files(
-    store: Any, registry: Any, paths: list[str], progress: bool = True
-) -> tuple[int, list[str], dict[str, int]]:
-    """Ingest files into the store, each in its own transaction. Returns (ok count, error lines, totals)."""
-    from tqdm import tqdm
-
-    from . import iri
-    from .analyze import analyze_text
-    from .graph import build_graph
-    from .read import ReadError, read_text
-    from .registry_rdf import compile_registry
-    from .resolve import Resolver
-    from .store import StoreError
-
-    store.replace_graph(iri.REGISTRY_GRAPH, compile_registry(registry))
-    resolver = Resolver(registry)
-    errors: list[str] = []
-    totals = {"citations": 0, "tasks": 0, "triples": 0}
-    ok = 0
-    bar = tqdm(paths, unit="file", disable=not progress or not sys.stderr.isatty(), file=sys.stderr)
-    for path in bar:
-        try:
-            text = read_text(path)
-            analysis = analyze_text(path, text, resolver)
-            graph = build_graph(analysis)
-            totals["triples"] += store.replace_graph(iri.source_graph(analysis.key), graph)
-        except (ReadError, StoreError) as exc:
-            errors.append(f"{path}: {exc}")
-            continue
-        totals["citations"] += len(analysis.citations)
-        totals["tasks"] += len(analysis.tasks)
-        ok += 1
-    store.flush()
-    return ok, errors, totals
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -546,6 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
     rv = rsub.add_parser("validate", help="check the registry files; errors as FILE:LINE: message")
     rv.add_argument("directory", nargs="?")
     rv.set_defaults(func=cmd_registry)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f".{name}", __package__).register(sub, rsub, store_opt)
     return p
 
 

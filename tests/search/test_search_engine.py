@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tthc_kg.cli import ingest_files
+from tthc_kg.ingest import ingest_files
 from tthc_kg.registry import Registry
 from tthc_kg.search import SearchError, engine, run, search
 from tthc_kg.search.dense import DIM, DenseUnavailable, Embedder, text_key

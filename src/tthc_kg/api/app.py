@@ -17,7 +17,21 @@ from .settings import Settings
 WEB = Path(__file__).resolve().parent.parent / "web"
 
 # One router per resource (routes/<name>.py, each exposing ``router``); the pages router comes last.
-ROUTERS = ("sparql", "queries", "documents", "audit", "impact", "tasks", "check", "exports", "search", "pages")
+ROUTERS = (
+    "sparql",
+    "queries",
+    "documents",
+    "audit",
+    "impact",
+    "tasks",
+    "check",
+    "exports",
+    "search",
+    "ingest",
+    "review",
+    "feeds",
+    "pages",
+)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
