@@ -13,8 +13,8 @@ from rdflib.compare import isomorphic
 from paths import ROOT, SEEDS
 from tthc_kg import iri, queries
 from tthc_kg.analyze import analyze_text
-from tthc_kg.ingest import ingest_files
 from tthc_kg.graph import build_graph
+from tthc_kg.ingest import ingest_files
 from tthc_kg.read import read_text
 from tthc_kg.registry import Registry
 from tthc_kg.registry_rdf import compile_registry
