@@ -27,6 +27,19 @@ STATUS_CLASS = {"not_yet_in_force": "not_yet"}
 OUTDATED = ("replaced", "repealed", "expired", "partially_repealed")
 DEPENDENCY_LABELS = {"basis": "Căn cứ chung (phần mở đầu)", "direct": "Căn cứ của nhiệm vụ", "mention": "Nhắc đến"}
 ROLE_LABELS = {"basis": "căn cứ", "task_basis": "căn cứ của nhiệm vụ", "mention": "nhắc đến"}
+# the search page: the kinds of result and the status filter's choices (tthc_kg.search.engine.STATUS_FILTERS)
+KIND_LABELS = {"document": "Văn bản", "passage": "Đoạn căn cứ", "task": "Nhiệm vụ"}
+STATUS_FILTER_LABELS = {
+    "in_force": "Còn hiệu lực (kể cả đã sửa đổi, hết hiệu lực một phần)",
+    "out_of_force": "Hết hiệu lực (bị thay thế, bãi bỏ, hết thời hạn)",
+    "replaced": "Đã bị thay thế",
+    "repealed": "Bị bãi bỏ",
+    "expired": "Hết thời hạn áp dụng",
+    "partially_repealed": "Hết hiệu lực một phần",
+    "amended": "Đã được sửa đổi",
+    "not_yet_in_force": "Chưa có hiệu lực",
+    "unknown": "Chưa xác định (ngoài sổ đăng ký)",
+}
 CONFIDENCE_LABELS = {"confirmed": "đã xác nhận", "unconfirmed": "chưa xác nhận"}
 # a change seen from the affected document ("bị … bởi") and from the document making it
 EVENT_IN = {

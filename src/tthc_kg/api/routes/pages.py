@@ -1,7 +1,10 @@
 """Routes: the web pages, in Vietnamese, rendered on the server (Jinja2, autoescaped; light JS only).
 
-- ``/`` — Trang chủ: a search box over documents and tasks (plain lexical match), the registry's evidence date
-  and the ingested plans; ``/tim-kiem?q=…`` shows the results.
+- ``/`` — Trang chủ: the search box, the registry's evidence date and the ingested plans.
+- ``/tim-kiem?q=…&as_of=&status=&type=&issuer=&year=&kind=&k=`` — search (the hybrid engine, ``tthc_kg.search``,
+  through ``services.search.find``): documents, "Căn cứ" passages and tasks, each with its status badge at
+  ``as_of`` (marked "chưa xác nhận" when the registry relation behind it is unconfirmed) and links to the document,
+  the plans and the task's row; filters by status at a date, type, issuer, year and kind of result.
 - ``/van-ban/{symbol}`` — a document: its status badge, a relationship diagram (lược đồ, inline SVG built in
   ``web/diagram.py``) and a timeline of its changes, its successors and who cites it.
 - ``/ke-hoach/{key}`` — a plan (``key`` as in its IRI ``id:plan/{key}``): its text with every citation
@@ -17,11 +20,13 @@ the citations' offsets into the text as printed.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
@@ -30,15 +35,17 @@ from fastapi.templating import Jinja2Templates
 from ... import iri, queries
 from ...analyze import analyze_text
 from ...read import read_text
+from ...search import SearchError
 from ...store import SPARQL_PREFIXES
 from ...web.diagram import related_documents, relationship_svg, timeline
 from ...web.highlight import check_marks, highlight, plan_marks
-from ...web.labels import OUTDATED
+from ...web.labels import KIND_LABELS, OUTDATED, STATUS_FILTER_LABELS
 from ...web.sparql_editor import named_queries
 from ...web.templating import environment
-from ...web.urls import hit_url
+from ...web.urls import doc_url, hit_url, plan_key, task_anchor
 from .. import services
 from ..deps import ResolverDep, StoreDep
+from ..services.search import find, search_facets
 
 MAX_DRAFT = 2_000_000  # characters, as the REST /api/check
 
@@ -78,30 +85,174 @@ def _as_of(value: str | None) -> date:
 
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request, store: StoreDep, q: str | None = None) -> HTMLResponse:
-    return _search(request, store, q)
-
-
-@router.get("/tim-kiem", response_class=HTMLResponse, name="search_page")
-def search_page(request: Request, store: StoreDep, q: str | None = None) -> HTMLResponse:
-    return _search(request, store, q)
-
-
-def _search(request: Request, store: Any, q: str | None) -> HTMLResponse:
-    as_of = queries.today()
-    q = (q or "").strip()[:200]
-    result = services.search_lexical(store, q, limit=50, as_of=as_of) if q else None
-    hits = [{"hit": h, "url": hit_url(h)} for h in (result.results if result else [])]
+    if q and q.strip():  # an old link "/?q=…": the search page
+        return _search(request, store, SearchForm.from_query(request.query_params))
     return render(
         request,
         "home.html",
-        title="Trang chủ" if not q else f"Tìm kiếm: {q}",
+        title="Trang chủ",
         nav="home",
-        q=q,
-        hits=hits,
-        searched=bool(q),
+        form=SearchForm(),
+        facets=_facets(store),
         plans=services.plans(store),
-        as_of=as_of,
+        as_of=queries.today(),
+        **SEARCH_LABELS,
     )
+
+
+@router.get("/tim-kiem", response_class=HTMLResponse, name="search_page")
+def search_page(request: Request, store: StoreDep) -> HTMLResponse:
+    return _search(request, store, SearchForm.from_query(request.query_params))
+
+
+SEARCH_LABELS = {"KIND_LABELS": KIND_LABELS, "STATUS_FILTER_LABELS": STATUS_FILTER_LABELS}
+SEARCH_K = 20  # results shown; "Xem thêm" doubles it up to SEARCH_K_MAX
+SEARCH_K_MAX = 200
+
+
+@dataclass
+class SearchForm:
+    """The search page's query string, as typed (strings, so the form shows back what was sent)."""
+
+    q: str = ""
+    as_of: str = ""
+    status: str = ""
+    type: str = ""
+    issuer: str = ""
+    year: str = ""
+    kind: str = ""
+    k: str = ""
+
+    @classmethod
+    def from_query(cls, params: Any) -> SearchForm:
+        return cls(**{f: (params.get(f) or "").strip()[:200] for f in cls.__dataclass_fields__})
+
+    @property
+    def filtered(self) -> bool:
+        return any((self.as_of, self.status, self.type, self.issuer, self.year, self.kind))
+
+    def url(self, **changes: str) -> str:
+        """The search page's address for this form with ``changes``, empty fields left out."""
+        values = {**asdict(self), **changes}
+        return "/tim-kiem?" + urlencode({k: v for k, v in values.items() if v})
+
+
+def _facets(store: Any) -> Any:
+    try:
+        return search_facets(store)
+    except OSError:  # the index cannot be read: the filters offer free text only
+        return None
+
+
+def _search(request: Request, store: Any, form: SearchForm) -> HTMLResponse:
+    """Check the form (one Vietnamese message for what is wrong), then ask the search engine."""
+    context: dict[str, Any] = {"nav": "home", "form": form, "facets": _facets(store), **SEARCH_LABELS}
+    title = f"Tìm kiếm: {form.q}" if form.q else "Tìm kiếm"
+    errors = []
+    try:
+        as_of = _as_of(form.as_of or None)
+    except BadDate as exc:
+        as_of, errors = queries.today(), [str(exc)]
+    if form.status and form.status not in STATUS_FILTER_LABELS:
+        errors.append(f"Tình trạng không hợp lệ: “{form.status}”.")
+    if form.kind and form.kind not in KIND_LABELS:
+        errors.append(f"Loại kết quả không hợp lệ: “{form.kind}”.")
+    year = int(form.year) if form.year.isdigit() and len(form.year) == 4 else None
+    if form.year and (year is None or not 1900 <= year <= 2200):
+        errors.append(f"Năm không hợp lệ: “{form.year}” (cần 4 chữ số, ví dụ 2024).")
+    k = min(int(form.k), SEARCH_K_MAX) if form.k.isdigit() and int(form.k) > 0 else SEARCH_K
+    if not form.q:
+        if errors or form.filtered:
+            errors.append("Hãy nhập từ khóa, số hiệu hoặc trích yếu văn bản cần tìm.")
+        return render(
+            request,
+            "search.html",
+            400 if errors else 200,
+            title=title,
+            as_of=as_of,
+            errors=errors,
+            searched=False,
+            **context,
+        )
+    if errors:
+        return render(request, "search.html", 400, title=title, as_of=as_of, errors=errors, searched=False, **context)
+    fallback = None
+    try:
+        found = find(
+            store,
+            form.q,
+            k=k,
+            as_of=as_of,
+            type_=form.type or None,
+            status=form.status or None,
+            issuer=form.issuer or None,
+            year=year,
+            kind=form.kind or None,
+        )
+        results, note, dense = found.results, found.note, found.dense
+    except SearchError as exc:
+        return render(
+            request, "search.html", 400, title=title, as_of=as_of, errors=[str(exc)], searched=False, **context
+        )
+    except OSError:  # the index is being rewritten or cannot be read: a plain match, without the filters
+        plain = services.search_lexical(store, form.q, limit=k, as_of=as_of)
+        results, note, dense = [], None, False
+        fallback = [{"hit": h, "url": hit_url(h)} for h in plain.results]
+    return render(
+        request,
+        "search.html",
+        title=title,
+        as_of=as_of,
+        errors=[],
+        searched=True,
+        results=[_result_links(r) for r in results],
+        fallback=fallback,
+        note=_note(note),
+        dense=dense,
+        k=k,
+        more_url=form.url(k=str(min(k * 2, SEARCH_K_MAX))) if len(results) == k < SEARCH_K_MAX else None,
+        clear_url=form.url(as_of="", status="", type="", issuer="", year="", kind="", k=""),
+        **context,
+    )
+
+
+_NOTES = (  # the engine's notes (tthc_kg.search.engine), in Vietnamese
+    (
+        re.compile(r"dense retrieval off: no unit has a vector yet .*"),
+        "Tìm theo nghĩa đang tắt: chỉ mục chưa có vectơ (chạy “tthc-kg index”); kết quả chỉ theo từ khóa.",
+    ),
+    (
+        re.compile(r"dense retrieval off: (?P<why>.*); lexical results only"),
+        "Tìm theo nghĩa đang tắt ({why}); kết quả chỉ theo từ khóa.",
+    ),
+    (
+        re.compile(r"dense vectors cover (?P<done>\d+) of (?P<total>\d+) .*"),
+        "Tìm theo nghĩa mới phủ {done}/{total} văn bản và đoạn căn cứ (chạy “tthc-kg index” để phủ hết).",
+    ),
+)
+
+
+def _note(note: str | None) -> str | None:
+    """The engine's note in Vietnamese (an unknown note as it is)."""
+    for pattern, text in _NOTES:
+        m = pattern.fullmatch(note or "")
+        if m:
+            return text.format(**m.groupdict())
+    return note
+
+
+def _result_links(r: Any) -> dict[str, Any]:
+    """A result and the pages it links to: the document, the plans (a passage's every plan), the task's row."""
+    doc = doc_url(r.symbol, r.doc, in_registry=r.in_registry) if r.doc else None
+    plan = f"/ke-hoach/{quote(plan_key(r.plan))}" if r.plan else None
+    if r.kind == "task":
+        main = f"{plan}#{task_anchor(r.task)}" if plan and r.task else plan
+    elif r.kind == "passage":
+        main = plan
+    else:
+        main = doc or plan  # a plan without a symbol: its page
+    plans = [(f"/ke-hoach/{quote(plan_key(p))}", Path(f).name if f else plan_key(p)) for p, f in r.plans]
+    return {"r": r, "url": main, "doc_url": doc, "plan_url": plan, "plans": plans}
 
 
 # --- document ---------------------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from ...search import SearchError, run
+from ...search import SearchError
 from ...search.engine import STATUS_FILTERS
 from ..deps import StoreDep
 from ..models import AsOfQuery, Status
+from ..services.search import find
 
 router = APIRouter(prefix="/api/search", tags=["search"])
 
@@ -24,7 +25,7 @@ class SearchResultOut(BaseModel):
     task: str | None = Field(description="The task number (a task), else null.")
     title: str | None = Field(description="The document's title, the passage's text, or the task's content.")
     status: Status | None = Field(description="The document's status at `as_of`; null for a task about no document.")
-    score: float = Field(description="Reciprocal-rank fusion of the lexical and dense ranks; 1.0 for a symbol match.")
+    score: float = Field(description="The fused lexical and dense score (higher ranks first); 1.0 for a symbol match.")
     iri: str = Field(description="The document (document, passage) or the task (task).")
     doc: str | None = Field(description="IRI of the document it is or is about.")
     plan: str | None = Field(description="The plan's IRI (of a task or passage; of a document that is a plan).")
@@ -58,13 +59,20 @@ def search(
     ] = None,
     issuer: Annotated[str | None, Query(description="Part of the issuer's name.")] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200, description="The document's year.")] = None,
+    kind: Annotated[
+        Literal["document", "passage", "task"] | None,
+        Query(description='Only results of this kind (documents, "Căn cứ" passages, tasks).'),
+    ] = None,
     dense: Annotated[bool | None, Query(description="Dense retrieval (default: when vectors exist).")] = None,
 ) -> SearchResultsOut:
     """Symbol-shaped queries ("nd 61/2018", "61/2018") put the document first; words are matched lexically
     (syllables, words, diacritics-folded) and by meaning (multilingual-e5-small), fused by reciprocal rank.
-    Filters apply to the document a result is or is about. A plain `def`: FastAPI runs it in a worker thread."""
+    Filters apply to the document a result is or is about; `kind` keeps one kind of result. A plain `def`: FastAPI
+    runs it in a worker thread."""
     try:
-        result = run(store, q, k, as_of, type_, status, issuer, year, dense)
+        result = find(
+            store, q, k=k, as_of=as_of, type_=type_, status=status, issuer=issuer, year=year, kind=kind, dense=dense
+        )
     except SearchError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     except OSError as exc:  # the index is being written by another process, or cannot be read
@@ -74,6 +82,6 @@ def search(
         as_of=result.as_of,
         dense=result.dense,
         note=result.note,
-        count=len(result.hits),
-        results=[SearchResultOut(**vars(h)) for h in result.hits],
+        count=len(result.results),
+        results=[SearchResultOut(**h.api()) for h in result.results],
     )
