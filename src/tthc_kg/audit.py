@@ -61,6 +61,7 @@ def audit(
     include_amended: bool = False,
     expand: bool = False,
     include_unresolved: bool = True,
+    include_agencies: bool = True,
 ) -> list[Finding]:
     rows = _run(store, "superseded-dependencies", {"asOf": as_of.isoformat(), "includeAmended": str(include_amended)})
     successors = successors_by_doc(store)
@@ -106,6 +107,10 @@ def audit(
                 )
             )
     findings = _drop_weaker_mentions(findings)
+    if include_agencies:  # tasks and plans of agencies that no longer exist (succession.py)
+        from .succession import agency_findings
+
+        findings.extend(agency_findings(store, as_of, wanted))
     if include_unresolved:
         findings.extend(_unresolved(store, wanted))
     findings.sort(key=lambda f: (f.file, _natural(f.task), _RANK.get(f.dependency, 3), f.cited, f.finding))

@@ -143,9 +143,11 @@ def compile_registry(reg: Registry) -> Graph:
         for name in ae.original:
             a = reg.agency(name)
             g.add((ae.iri, ORG.originalOrganization, a.iri if a else iri.agency(name)))
+            g.add((a.iri if a else iri.agency(name), ORG.changedBy, ae.iri))  # W3C ORG: the org → its change
         for name in ae.resulting:
             a = reg.agency(name)
             g.add((ae.iri, ORG.resultingOrganization, a.iri if a else iri.agency(name)))
+            g.add((a.iri if a else iri.agency(name), ORG.resultedFrom, ae.iri))
         if ae.effective:
             g.add((ae.iri, PROV.startedAtTime, _d(ae.effective)))
             g.add((ae.iri, TTHC.effectiveDate, _d(ae.effective)))
@@ -154,6 +156,11 @@ def compile_registry(reg: Registry) -> Graph:
         _add_texts(g, ae.iri, DCTERMS.source, [ae.source])
         g.add((ae.iri, TTHC.confidence, Literal(ae.confidence)))
         _add_texts(g, ae.iri, SKOS.note, [ae.note])
+    # machine-read amendment events (data/registry/machine_read_events.csv, tthc-kg registry import-vbhn): unconfirmed,
+    # flagged tthc:machineRead, never one the curated files already record (vbhn_import.py)
+    from .vbhn_import import machine_read_graph
+
+    g += machine_read_graph(reg)
     return g
 
 

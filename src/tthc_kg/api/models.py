@@ -146,10 +146,15 @@ class FindingOut(BaseModel):
     file: str = Field(description="The source path as given at ingest.")
     task: str | None = Field(description="The task number, null for a finding about the preamble or text.")
     cited: str = Field(description="The cited document's symbol (its name for a name-only reference).")
-    finding: Literal["replaced", "repealed", "expired", "partially_repealed", "amended", "unresolved"]
+    finding: Literal[
+        "replaced", "repealed", "expired", "partially_repealed", "amended", "unresolved", "agency_dissolved"
+    ]
     since: dt.date | None = Field(description="The effective date of the event.")
     successors: list[str] = Field(description="Symbols of the successors, transitively (replaced, expired).")
-    dependency: Dependency = Field(description="basis (preamble, inherited by every task), direct, or mention.")
+    dependency: Dependency | Literal["lead", "coordinator", "issuer"] = Field(
+        description="basis (preamble, inherited by every task), direct, or mention; for agency_dissolved: lead, "
+        "coordinator (the task's agency) or issuer (the plan's)."
+    )
     confidence: Confidence
 
 
