@@ -2,9 +2,12 @@
 
 - ``GET /api/impact`` — the document's changes and the plans, tasks and agencies depending on them (``ImpactOut``).
 - ``GET /api/impact/rows`` — the rows of ``tthc-kg impact`` (the audit's fields plus ``lead``, ``due`` …,
-  docs/cli.md) as JSON, JSON lines or CSV; ``POST`` the same with a what-if change (YAML) in the body, applied
-  to a copy of the registry in memory, never stored.
-- ``/tac-dong`` — the web page: the rows grouped by lead agency, with a form for a what-if change.
+  docs/cli.md) as JSON, JSON lines, CSV (UTF-8 with a BOM, Vietnamese headers) or XLSX; ``POST`` the same with a
+  what-if change (YAML) in the body, applied to a copy of the registry in memory, never stored.
+- ``/tac-dong`` — the web page: the rows grouped by lead agency, with a form for a what-if change;
+  ``POST /tac-dong/tai-ve`` (the page's form, ``format=csv|xlsx``) downloads the rows, what-if included.
+
+The impact itself is ``tthc_kg.impact.impact``; ``GET /api/impact`` regroups its rows (``services.change_impact``).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import queries
-from ...export_formats import AUDIT_HEADERS_VI, csv_bytes, jsonl_bytes
+from ...export_formats import AUDIT_HEADERS_VI, XLSX_MEDIA_TYPE, cell, csv_bytes, jsonl_bytes, xlsx_bytes
 from ...impact import FIELDS, HEADERS_VI, Impact, ImpactError, impact, overlay_table, signing_note
 from ...registry_change import ChangeError, changing_symbol, complete, overlay_registry, parse_change
 from .. import services
 from ..deps import StoreDep
 from ..models import AsOfQuery, ImpactOut
+from .pages import BadDate, render
+from .pages import _as_of as page_date
 
 router = APIRouter(tags=["impact"])
 
@@ -73,15 +78,44 @@ def _compute(store: Any, symbol: str | None, as_of: date, expand: bool, what_if:
     return impact(store, symbol, as_of, table=table, expand=expand, what_if=table is not None)
 
 
-def _rows_response(result: Impact, fmt: str) -> Response:
+def _vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def download_note(store: Any, result: Impact) -> str:
+    """The XLSX's "Ghi chú": what was computed, against which registry, as of when (in Vietnamese)."""
+    kind = "thay đổi giả định (không có trong sổ đăng ký, không lưu)" if result.what_if else "theo sổ đăng ký"
+    evidence = services.evidence_date(store)
+    known = f"; sổ đăng ký có dữ liệu đến {evidence}" if evidence else ""
+    return f"Tác động của {result.symbol} tính đến ngày {_vn(result.as_of)} — {kind}{known}."
+
+
+def _xml_text(text: str) -> str:
+    """A cell's text as XLSX can hold it: a control character (a what-if's YAML may carry one, as "\\x07") becomes
+    U+FFFD instead of failing the whole file (openpyxl refuses them)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
+def _rows_response(result: Impact, fmt: str, store: Any = None) -> Response:
     rows = [r.as_dict() for r in result.rows]
+    name = "tac-dong-gia-dinh" if result.what_if else "tac-dong"
     if fmt == "jsonl":
         return Response(jsonl_bytes(rows), media_type="application/x-ndjson")
     if fmt == "csv":
         return Response(
             csv_bytes(rows, FIELDS, {**AUDIT_HEADERS_VI, **HEADERS_VI}),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="tac-dong.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "xlsx":
+        note = _xml_text(download_note(store, result))
+        cells = [{f: _xml_text(cell(r[f])) for f in FIELDS} for r in rows]
+        return Response(
+            xlsx_bytes(cells, FIELDS, {**AUDIT_HEADERS_VI, **HEADERS_VI}, note, title="Tác động"),
+            media_type=XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
     return Response(
         content=json.dumps(
@@ -92,7 +126,9 @@ def _rows_response(result: Impact, fmt: str) -> Response:
     )
 
 
-FormatQuery = Annotated[str, Query(pattern="^(json|jsonl|csv)$", description="json (default), jsonl or csv")]
+FormatQuery = Annotated[
+    str, Query(pattern="^(json|jsonl|csv|xlsx)$", description="json (default), jsonl, csv (UTF-8 BOM) or xlsx")
+]
 
 
 @router.get("/api/impact/rows", summary="The rows of `tthc-kg impact`")
@@ -109,7 +145,7 @@ def get_impact_rows(
         result = _compute(store, symbol, as_of or queries.today(), expand, None)
     except ImpactError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
-    return _rows_response(result, format)
+    return _rows_response(result, format, store)
 
 
 @router.post("/api/impact/rows", summary="The rows of `tthc-kg impact --what-if`")
@@ -130,21 +166,19 @@ async def post_impact_rows(
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
-    return _rows_response(result, format)
+    return _rows_response(result, format, store)
 
 
 # --- the web page ---------------------------------------------------------------------------------------------
 
 
 def _page(request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
-    from .pages import render
-
     context.setdefault("result", None)
     context.setdefault("groups", [])
     context.setdefault("error", None)
     context.setdefault("what_if", "")
     context.setdefault("expand", False)
-    return render(request, "impact.html", status_code, title="Tác động của văn bản", **context)
+    return render(request, "impact.html", status_code, title="Tác động của văn bản", nav="impact_page", **context)
 
 
 def _groups(result: Impact) -> list[dict[str, Any]]:
@@ -160,24 +194,21 @@ def _groups(result: Impact) -> list[dict[str, Any]]:
     ]
 
 
-def _as_of(value: str | None) -> date:
-    if not value:
-        return queries.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"Ngày không hợp lệ: {value!r} (cần dạng YYYY-MM-DD).") from exc
-
-
-def _answer(request: Request, store: Any, symbol: str, as_of: str | None, expand: bool, what_if: str) -> HTMLResponse:
+def _answer(
+    request: Request, store: Any, symbol: str, as_of: str | None, expand: bool, what_if: str, download: str = ""
+) -> Response:
+    """The page for the form's values; with ``download`` ("csv" or "xlsx"), the rows as that file instead (the
+    page with its message when the form is wrong)."""
     symbol = symbol.strip()
     context: dict[str, Any] = {"symbol": symbol, "what_if": what_if, "expand": expand}
     try:
-        when = _as_of(as_of)
-    except ValueError as exc:
+        when = page_date(as_of)
+    except BadDate as exc:
         return _page(request, 400, error=str(exc), as_of=queries.today(), **context)
     context["as_of"] = when
     if not symbol and not what_if.strip():
+        if download:
+            return _page(request, 400, error="Hãy nhập số, ký hiệu văn bản hoặc một thay đổi giả định.", **context)
         return _page(request, **context)
     try:
         result = _compute(store, symbol or None, when, expand, what_if)
@@ -185,13 +216,15 @@ def _answer(request: Request, store: Any, symbol: str, as_of: str | None, expand
         return _page(request, 404, error=str(exc), **context)
     except ValueError as exc:
         return _page(request, 400, error=str(exc), **context)
+    if download:
+        return _rows_response(result, download, store)
     return _page(request, result=result, groups=_groups(result), **context)
 
 
 @router.get("/tac-dong", response_class=HTMLResponse, name="impact_page", include_in_schema=False)
 def impact_page(
     request: Request, store: StoreDep, symbol: str = "", as_of: str | None = None, expand: bool = False
-) -> HTMLResponse:
+) -> Response:
     return _answer(request, store, symbol, as_of, expand, "")
 
 
@@ -203,5 +236,20 @@ def impact_submit(
     as_of: Annotated[str, Form()] = "",
     expand: Annotated[bool, Form()] = False,
     what_if: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+) -> Response:
     return _answer(request, store, symbol, as_of or None, expand, what_if.replace("\r\n", "\n"))
+
+
+@router.post("/tac-dong/tai-ve", name="impact_download", include_in_schema=False)
+def impact_download(
+    request: Request,
+    store: StoreDep,
+    format: Annotated[str, Form(pattern="^(csv|xlsx)$")],
+    symbol: Annotated[str, Form()] = "",
+    as_of: Annotated[str, Form()] = "",
+    expand: Annotated[bool, Form()] = False,
+    what_if: Annotated[str, Form()] = "",
+) -> Response:
+    """The page's form downloaded: the rows as CSV (UTF-8 with a BOM, Vietnamese headers) or XLSX, for a document
+    of the registry or a what-if change (applied in memory, never stored)."""
+    return _answer(request, store, symbol, as_of or None, expand, what_if.replace("\r\n", "\n"), download=format)

@@ -11,7 +11,8 @@
   highlighted, coloured by status and linked to the document's page, and its task table with flagged tasks.
 - ``/kiem-tra`` — "Kiểm tra căn cứ": paste a draft, get it back annotated.
 - ``/sparql-editor`` — YASGUI (vendored in ``web/static/vendor/yasgui``) over ``/sparql``, with the named queries.
-- ``/ra-soat`` — the audit, with the XLSX download of ``/api/audit``.
+- ``/ra-soat`` — the audit, with the XLSX download of ``/api/audit`` and, for each finding, whether the cited
+  document was still in force when the plan was signed (``services.audit.signing_notes``).
 
 Every answer comes from ``api/services``; the markup beyond the templates is built in ``web/`` (diagram, timeline,
 highlighting). The plan page re-reads the plan's source file (its ``tthc:path``) and runs the analysis again to get
@@ -45,6 +46,7 @@ from ...web.templating import environment
 from ...web.urls import doc_url, hit_url, plan_key, task_anchor
 from .. import services
 from ..deps import ResolverDep, StoreDep
+from ..services.audit import signing_notes
 from ..services.search import find, search_facets
 
 MAX_DRAFT = 2_000_000  # characters, as the REST /api/check
@@ -450,6 +452,9 @@ def audit_page(
         params["expand"] = "true"
     by_file = {p.file: p for p in all_plans}
     counts = Counter(f.finding for f in result.findings)
+    # point in time (issue 8): valid when the plan was signed, out of force since …, or already out of force then
+    signed = signing_notes(store, result.findings, when, lang="vi")
+    items = [{"f": f, "signed": s} for f, s in zip(result.findings, signed, strict=True)]
     return render(
         request,
         "audit.html",
@@ -457,6 +462,7 @@ def audit_page(
         nav="audit_page",
         as_of=when,
         result=result,
+        items=items,
         plans=all_plans,
         plan=plan or "",
         include_amended=include_amended,
