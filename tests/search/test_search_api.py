@@ -18,7 +18,7 @@ KEYS = ["kind", "symbol", "task", "title", "status", "score", "iri", "doc", "pla
 
 @pytest.fixture(scope="module")
 def client(seed_store: Store, seed_index: SearchIndex, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    app = create_app(Settings(store=tmp_path_factory.mktemp("unused-store")), store=seed_store)
+    app = create_app(Settings(store=str(tmp_path_factory.mktemp("unused-store"))), store=seed_store)
     if "search" not in ROUTERS:  # until app.ROUTERS lists it
         app.include_router(search_routes.router)
     return TestClient(app)

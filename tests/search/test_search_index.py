@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tthc_kg.registry import Registry
 from tthc_kg.search import index as index_module
 from tthc_kg.search.corpus import Unit
 from tthc_kg.search.dense import DIM, MODEL, VectorCache, rank, text_key
-from tthc_kg.search.fuse import rrf
+from tthc_kg.search.fuse import rrf, standardize, zscore
 from tthc_kg.search.index import SearchIndex
 from tthc_kg.search.lexical import LexicalIndex
 from tthc_kg.search.tokenize import index_tokens, query_tokens
@@ -77,6 +79,34 @@ def test_rrf() -> None:
         rrf([["a"]], weights=[1.0, 1.0])
 
 
+def test_zscore_weighs_each_list_by_how_sure_it_is() -> None:
+    others = [f"u{i}" for i in range(20)]
+    sure = [("a", 9.0), *((k, 1.0 - i / 100) for i, k in enumerate(others))]  # "a" stands far above the rest
+    flat = [*((k, 0.6 - i / 100) for i, k in enumerate(others)), ("a", 0.39)]  # an even slope, "a" last
+    assert zscore([sure, flat])[0][0] == "a"
+    assert rrf([[k for k, _ in sure], [k for k, _ in flat]])[0][0] == "u0"  # ranks alone cannot tell
+    # scales never meet: multiplying one list's scores changes nothing
+    assert [k for k, _ in zscore([sure, flat])] == [k for k, _ in zscore([[(k, 100 * s) for k, s in sure], flat])]
+
+
+def test_zscore_missing_keys_weights_window_and_ties() -> None:
+    z, floor = standardize([("a", 3.0), ("b", 1.0)])
+    assert z == {"a": 1.0, "b": -1.0} and floor == -1.0
+    assert standardize([]) == ({}, 0.0)
+    assert standardize([("a", 2.0)]) == ({"a": 0.0}, 0.0)  # no spread: deviation 1
+    fused = dict(zscore([[("a", 3.0), ("b", 1.0)], [("c", 1.0), ("a", 0.0)]]))
+    assert fused["b"] == pytest.approx(-1.0 + -1.0)  # missing from the second list: its lowest z
+    assert fused["c"] == pytest.approx(-1.0 + 1.0) and fused["a"] == pytest.approx(1.0 - 1.0)
+    assert [k for k, _ in zscore([[("a", 1.0), ("b", 0.0)], [("b", 1.0), ("a", 0.0)]], weights=[1, 3])] == ["b", "a"]
+    # the window: only the first scores set the mean and deviation; the rest still get a z
+    z, floor = standardize([("a", 2.0), ("b", 0.0), ("c", -10.0)], window=2)
+    assert z == {"a": 1.0, "b": -1.0, "c": -11.0} and floor == -11.0
+    assert [k for k, _ in zscore([[("a", 1.0), ("b", 1.0)]])] == ["a", "b"]  # a tie keeps the order
+    assert zscore([]) == [] and zscore([[], []]) == []
+    with pytest.raises(ValueError):
+        zscore([[("a", 1.0)]], weights=[1.0, 1.0])
+
+
 def _vectors(n: int, seed: int = 0) -> np.ndarray:
     v = np.random.default_rng(seed).normal(size=(n, DIM)).astype(np.float32)
     return v / np.linalg.norm(v, axis=1, keepdims=True)
@@ -99,6 +129,21 @@ def test_vector_cache_round_trip_merge_and_model_check(tmp_path: Path) -> None:
     assert len(VectorCache(tmp_path)) == 0  # vectors of another model are not used
 
 
+def test_vector_cache_keeps_one_row_per_key_when_a_batch_repeats_one(tmp_path: Path) -> None:
+    """A batch with the same text twice (two units embedding the same clause) used to add two rows for one key:
+    the saved matrix then had more rows than keys, and the whole cache was dropped on the next load."""
+    cache = VectorCache(tmp_path)
+    a, b = text_key("một"), text_key("hai")
+    vectors = _vectors(3)
+    cache.put([a, b, a], vectors)
+    assert len(cache) == 2 and np.allclose(cache.matrix([a, b]), vectors[:2])  # the first vector of "a" kept
+    cache.put([b, text_key("ba")], _vectors(2, seed=3))
+    cache.save()
+    loaded = VectorCache(tmp_path)
+    assert len(loaded) == 3 and np.load(tmp_path / "vectors.npy").shape == (3, DIM)
+    assert np.allclose(loaded.matrix([a, b]), vectors[:2])
+
+
 def test_rank_returns_the_nearest_rows_first() -> None:
     m = _vectors(10)
     got = rank(m, m[7], 3)
@@ -117,7 +162,7 @@ def test_sync_is_incremental_and_persists(tmp_path: Path) -> None:
     assert (second.added, second.changed, second.removed, second.units) == (0, 1, 1, 4)
     reopened = SearchIndex(tmp_path)
     assert reopened.units == ix.units
-    assert [k for k, _ in reopened.lexical.search(query_tokens("lưu trữ"), 5)] == ["d45"]
+    assert [reopened.owner(k) for k, _ in reopened.lexical.search(query_tokens("lưu trữ"), 5)] == ["d45"]
     assert reopened.lexical.search(query_tokens("thanh toán"), 5) == []  # the task is gone
 
 
@@ -154,3 +199,66 @@ def test_a_busy_index_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     other.add([("b", ["hai"])])
     other.commit()
     assert len(other) == 2
+
+
+def test_the_prefilter_finds_the_exact_nearest_rows() -> None:
+    from tthc_kg.search.dense import Rows
+
+    rng = np.random.default_rng(5)
+    # 3,000 rows near 40 directions (texts cluster by topic): the projection keeps what tells them apart
+    centres = _vectors(40, seed=6)
+    m = centres[rng.integers(0, 40, 3000)] + 0.3 * _vectors(3000, seed=7)
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    exact, fast = Rows(m, prefilter_rows=10**9), Rows(m, prefilter_rows=1000)
+    assert not exact.prefilter and fast.prefilter and len(fast) == 3000
+    for row in (0, 17, 2999):
+        want = [r for r, _ in exact.top(m[row], 10)]
+        got = fast.top(m[row], 10)
+        assert [r for r, _ in got] == want and got[0] == (row, pytest.approx(1.0, abs=1e-5))
+    assert fast.top(m[0], 0) == []
+
+
+def test_the_store_fingerprint_skips_a_rebuild_when_nothing_changed(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new process (the CLI) opening an unchanged store reuses the units on disk; an ingest, a re-ingest of a
+    changed file and a registry change each change the fingerprint (queries search-fingerprint and
+    search-graph-hash)."""
+    from tthc_kg import queries
+    from tthc_kg.ingest import ingest_files
+    from tthc_kg.store import Store
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    plan = tmp_path / "plan.txt"
+    plan.write_text((fixtures / "ke-hoach-outdated-2025.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    store = Store(tmp_path / "store")
+    ingest_files(store, registry, [str(plan)], progress=False)
+    hashes = list(store.select(queries.load("search-fingerprint").text))
+    assert len(hashes) == 1 and len(hashes[0]["hash"]) == 64  # the plan's graph records its file's hash
+    q = queries.load("search-graph-hash")
+    registry_graph = next(g for g in store.graph_names() if g not in {h["graph"] for h in hashes})
+    (row,) = store.select(q.text, q.bind({"graph": registry_graph}))
+    assert len(row["hash"]) == 40 and row["triples"] > 100
+    first = index_module.fingerprint(store)
+    assert first == index_module.fingerprint(store) and index_module.fingerprint(Store.in_memory()) is None
+    built = index_module.open_index(store)
+    assert built.fingerprint == first and built.units
+
+    def fresh_process() -> SearchIndex:  # forget the process's index: as a new `tthc-kg search` would
+        index_module._OPEN.clear()
+        return index_module.open_index(store)
+
+    calls: list[int] = []
+    real = index_module.build_units
+    monkeypatch.setattr(index_module, "build_units", lambda s: calls.append(1) or real(s))
+    reopened = fresh_process()
+    assert calls == [] and reopened.units == built.units  # unchanged: no rebuild
+    plan.write_text(plan.read_text(encoding="utf-8") + "\nThực hiện niêm yết công khai.\n", encoding="utf-8")
+    ingest_files(store, registry, [str(plan)], progress=False)  # a changed file: another content hash
+    second = index_module.fingerprint(store)
+    assert second != first
+    fresh_process()
+    assert calls == [1]
+    smaller = dataclasses.replace(registry, documents=registry.documents[1:])  # the registry graph changes
+    ingest_files(store, smaller, [str(plan)], progress=False)
+    assert index_module.fingerprint(store) not in (first, second)

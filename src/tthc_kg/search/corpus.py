@@ -184,12 +184,27 @@ def passages(citations: list[dict[str, Any]], docs: dict[str, Unit]) -> list[Uni
     return out
 
 
+def _bases(cited: list[str], content: str, docs: dict[str, Unit]) -> list[str]:
+    """ "Thông tư 02/2017/TT-VPCP" for each cited document with a symbol that ``content`` does not contain."""
+    out = []
+    for doc in cited:
+        d = docs.get(doc)
+        if d is not None and d.symbol and d.symbol not in content:
+            out.append(_join(d.type, d.symbol))
+    return out
+
+
 def tasks(rows: list[dict[str, Any]], citations: list[dict[str, Any]], docs: dict[str, Unit]) -> list[Unit]:
-    """One unit per task, about the first document its row cites."""
+    """One unit per task, about the first document its row cites. Its lexical text is its content and the type
+    word and symbol of every document its row cites that the content does not name (the "Căn cứ thực hiện" cell
+    of a task table), so a search for a legal basis ("tt 02/2017") finds the tasks that rely on it."""
     about: dict[str, str] = {}
+    cited: dict[str, list[str]] = {}
     for c in citations:  # ordered by position: the first citation of a task wins
         if c["task"]:
             about.setdefault(c["task"], c["doc"])
+            if c["doc"] not in cited.setdefault(c["task"], []):
+                cited[c["task"]].append(c["doc"])
     seen: dict[str, Unit] = {}
     for r in rows:
         if r["task"] in seen:  # a task in two sections' listings: once
@@ -197,7 +212,7 @@ def tasks(rows: list[dict[str, Any]], citations: list[dict[str, Any]], docs: dic
         seen[r["task"]] = Unit(
             key="task:" + r["task"],
             kind="task",
-            text=r["content"],
+            text=_join(r["content"], *_bases(cited.get(r["task"], []), r["content"], docs)),
             title=r["content"],
             iri=r["task"],
             task=r["number"],

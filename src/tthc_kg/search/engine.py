@@ -3,10 +3,13 @@
 1. **Symbols go straight to the document.** A symbol-shaped part of the query ("nd 61/2018", "61/2018",
    "61/2018/NĐ-CP", "qđ 45/2016", "2684/QĐ-UBND") puts the documents with that number and year (and code or type,
    when given) first, registry documents before others.
-2. **Lexical** (BM25 over syllables, bigrams, underthesea's words and folded tokens: :mod:`.tokenize`) and
-   **dense** (multilingual-e5-small over the units that have a vector: :mod:`.dense`) each rank the units;
-   reciprocal-rank fusion (:mod:`.fuse`) merges the two rankings. Without vectors, or when the model cannot load,
-   the ranking is lexical and :attr:`SearchResult.note` says why.
+2. **Lexical** (BM25 over syllables, bigrams and folded tokens: :mod:`.tokenize`) and **dense**
+   (multilingual-e5-small over the units that have vectors: :mod:`.dense`) each rank the units by their best
+   short piece (:mod:`.pieces`); z-score fusion (:func:`.fuse.zscore`) merges the two rankings, each weighted by
+   how far its best candidates stand above the rest. The query is embedded in a worker thread while BM25 runs.
+   :func:`rank_units` is this step alone, on any index of pieces (no store): bench/search_eval.py measures it
+   on ALQAC. Without vectors, or when the model cannot load, the ranking is lexical and
+   :attr:`SearchResult.note` says why.
 3. **Filters** apply to the document a hit is or is about: ``type_`` (type word, "Nghị định"), ``issuer``
    (part of the issuer's name, case and diacritics ignored), ``year``, and ``status`` at ``as_of``: a status of
    docs/http.md ("replaced", "amended", …), or "in_force" (in force, amended or partially repealed: still
@@ -18,27 +21,36 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
 
 from ..symbols import parse_symbol, type_word
-from .dense import DenseUnavailable, embedder, rank
-from .fuse import rrf
-from .index import SearchIndex, open_index
+from .dense import DenseUnavailable, Rows, embedder
+from .fuse import zscore
+from .index import SEGMENT, SearchIndex, open_index
+from .lexical import LexicalIndex
 from .tokenize import fold, has_diacritics, normalize, query_tokens
 
-LEXICAL_DEPTH = 200  # lexical candidates fused
-DENSE_DEPTH = 100  # dense candidates fused
-WEIGHTS = {"lexical": 1.0, "dense": 1.0}
+DEPTH = 100  # units each ranking hands to the fusion (the z-scores' window)
+# pieces fetched per unit wanted, before max-pooling them into units: twice the index's mean pieces per unit,
+# from 2 to 10 (ALQAC articles: ~4 pieces each, 8; the store's units: ~1.3, 3); fetching a hit costs ~10 µs
+PIECES_PER_UNIT = (2, 10)
+# z-score fusion weights (bench/search_eval.py on the ALQAC tuning sets: lexical 0.4–0.6 all within 0.005)
+WEIGHTS = {"lexical": 0.5, "dense": 0.5}
 # e5 read Vietnamese with its diacritics: a query typed without them ("nghi dinh mot cua") embeds poorly, so its
 # dense ranking counts half (the folded lexical tokens carry it)
 DENSE_WEIGHT_FOLDED = 0.5
-SYMBOL_SCORE = 1.0  # a symbol match: above any fused score (at most Σ weights / 61)
-# What the search is for is the legal bases: a task's fused score counts half, so a task must rank far better
-# than a document or a passage to come before it (tasks still lead when nothing else matches).
+SYMBOL_SCORE = 1.0  # a symbol match: above any fused score (a logistic of the fused z-score, below 1)
+# What the search is for is the legal bases: a task's score counts half, so a task must rank far better than a
+# document or a passage to come before it (tasks still lead when nothing else matches).
 KIND_WEIGHTS = {"document": 1.0, "passage": 1.0, "task": 0.5}
 
 IN_FORCE = ("in_force", "amended", "partially_repealed")
@@ -74,6 +86,102 @@ _SYMBOL_IN_QUERY = re.compile(
 
 class SearchError(ValueError):
     """A bad query or filter (the message says which)."""
+
+
+# --- ranking units: lexical, dense, fused (no store) ---------------------------------------------------------
+
+
+class PieceIndex(Protocol):
+    """What :func:`rank_units` reads: a lexical index of pieces, the dense vectors of pieces, and which unit a
+    piece (a lexical key, a row of the matrix) belongs to. :class:`~.index.SearchIndex` is one;
+    bench/search_eval.py builds one over ALQAC articles (:class:`~.index.PieceSet`)."""
+
+    lexical: LexicalIndex
+
+    def owner(self, key: str) -> str: ...
+
+    def spread(self) -> float:
+        """The mean number of pieces per unit."""
+        ...
+
+    def dense_rows(self) -> tuple[list[str], Rows]: ...
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A query's units, best first, with their scores: by BM25, by cosine (None: dense retrieval not asked for
+    or not possible) and fused."""
+
+    lexical: list[tuple[str, float]]
+    dense: list[tuple[str, float]] | None
+    fused: list[tuple[str, float]]
+
+
+Vector = np.ndarray
+QueryVector = Vector | Callable[[str], Vector] | None
+
+_EMBEDDING: ThreadPoolExecutor | None = None
+_EMBEDDING_LOCK = threading.Lock()
+
+
+def _embed_async(embed: Callable[[str], Vector], query: str) -> Future[Vector]:
+    """Embed in the one worker thread (the model runs one query at a time; its C code releases the GIL, so BM25
+    runs meanwhile)."""
+    global _EMBEDDING
+    with _EMBEDDING_LOCK:
+        if _EMBEDDING is None:
+            _EMBEDDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tthc-kg-embed")
+    return _EMBEDDING.submit(embed, query)
+
+
+def pool(hits: Sequence[tuple[str, float]], owner: Callable[[str], str]) -> list[tuple[str, float]]:
+    """Piece hits (best first) → unit hits: each unit once, with its best piece's score."""
+    best: dict[str, float] = {}
+    for key, score in hits:
+        best.setdefault(owner(key), score)
+    return list(best.items())
+
+
+def rank_units(
+    index: PieceIndex,
+    query: str,
+    dense: QueryVector = None,
+    depth: int | None = DEPTH,
+    weights: Sequence[float] | None = None,
+) -> Ranking:
+    """Rank the units of ``index`` for ``query``: BM25 over the query's tokens and, when ``dense`` is given (the
+    query's vector, or a function that embeds the query: it then runs in a worker thread while BM25 runs), the
+    cosine of its vector to every piece; each max-pooled into units, ``depth`` of them each (None: all), fused
+    by z-scores with ``weights`` (default :data:`WEIGHTS`; a query without diacritics halves the dense one).
+    An exception of the embedding function propagates (after BM25 ran)."""
+    pending = _embed_async(dense, query) if callable(dense) else None
+    try:
+        lexical = _lexical(index, query, depth)
+    finally:
+        vector = pending.result() if pending is not None else dense
+    dense_list = None
+    if vector is not None:
+        keys, vectors = index.dense_rows()
+        limit = len(vectors) if depth is None else depth * _fetch(index)
+        rows = vectors.top(np.asarray(vector, dtype=np.float32), limit)
+        dense_list = pool([(keys[r], s) for r, s in rows], lambda k: k)[:depth]
+    if weights is None:
+        folded = not has_diacritics(normalize(query))
+        weights = [WEIGHTS["lexical"], WEIGHTS["dense"] * (DENSE_WEIGHT_FOLDED if folded else 1.0)]
+    lists = [lexical] if dense_list is None else [lexical, dense_list]
+    fused = zscore(lists, list(weights)[: len(lists)], window=depth or DEPTH)
+    return Ranking(lexical, dense_list, fused)
+
+
+def _fetch(index: PieceIndex) -> int:
+    low, high = PIECES_PER_UNIT
+    return max(low, min(high, math.ceil(2 * index.spread())))
+
+
+def _lexical(index: PieceIndex, query: str, depth: int | None) -> list[tuple[str, float]]:
+    limit = len(index.lexical) if depth is None else depth * _fetch(index)
+    hits = index.lexical.search(query_tokens(query, segment=SEGMENT), limit)
+    return pool(hits, index.owner)[:depth]
 
 
 @dataclass(frozen=True)
@@ -134,7 +242,7 @@ StatusOf = Callable[[Any, str, date], str]
 
 
 def _api_status(store: Any, doc: str, as_of: date) -> str:
-    from ..api.services import status_at
+    from ..api.services.status import status_at
 
     return status_at(store, doc, as_of).status
 
@@ -180,53 +288,49 @@ def run(
     index = open_index(store)
     statuses = _Statuses(store, day, status_of or _api_status)
     # with a filter, rank every unit, so a filter that keeps few never runs out of candidates
-    depth = len(index.units) if filters.active else None
-    rankings, weights = [_lexical_ranking(index, query, depth or LEXICAL_DEPTH)], [WEIGHTS["lexical"]]
-    dense_keys, note = _dense_ranking(index, query, dense, depth or DENSE_DEPTH)
-    if dense_keys is not None:
-        rankings.append(dense_keys)
-        weights.append(WEIGHTS["dense"] * (1.0 if has_diacritics(normalize(query)) else DENSE_WEIGHT_FOLDED))
+    depth = None if filters.active else DEPTH
+    ranking, note = _ranking(index, query, dense, depth)
     hits: list[SearchHit] = []
-    for key, score in _order(index, query, rankings, weights):
+    for key, score in _order(index, query, ranking.fused):
         unit = index.units[key]
         if _keep(unit, filters, statuses):
             hits.append(_hit(unit, score, statuses))
             if len(hits) == k:
                 break
-    return SearchResult(hits, day, dense_keys is not None, note)
+    return SearchResult(hits, day, ranking.dense is not None, note)
 
 
-def _order(index: SearchIndex, query: str, rankings: list[list[str]], weights: list[float]) -> list[tuple[str, float]]:
-    """Documents the query names by symbol first, then the fused ranking with each kind's weight."""
+def _order(index: SearchIndex, query: str, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Documents the query names by symbol first, then the fused ranking: each fused z-score through a logistic
+    (a score in (0, 1), in the same order) times its kind's weight."""
     routed = symbol_matches(index, query)
-    weighted = [(key, s * KIND_WEIGHTS[index.units[key].kind]) for key, s in rrf(rankings, weights)]
+    weighted = [(key, _logistic(s) * KIND_WEIGHTS[index.units[key].kind]) for key, s in fused]
     weighted.sort(key=lambda ks: -ks[1])  # stable: ties keep the fused order
     return [(key, SYMBOL_SCORE) for key in routed] + [(key, s) for key, s in weighted if key not in routed]
 
 
-def _lexical_ranking(index: SearchIndex, query: str, depth: int) -> list[str]:
-    return [key for key, _ in index.lexical.search(query_tokens(query), depth)]
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def _dense_ranking(
-    index: SearchIndex, query: str, wanted: bool | None, depth: int
-) -> tuple[list[str] | None, str | None]:
-    """The dense ranking, or None with the reason it was left out."""
+def _ranking(index: SearchIndex, query: str, wanted: bool | None, depth: int | None) -> tuple[Ranking, str | None]:
+    """The ranking, dense when asked for and possible, with a note saying why dense retrieval was left out."""
     if wanted is False:
-        return None, None
-    keys, matrix = index.dense_matrix()
+        return rank_units(index, query, None, depth), None
+    keys, _ = index.dense_rows()
     if not keys:
-        return None, "dense retrieval off: no unit has a vector yet (run 'tthc-kg index'); lexical results only"
+        note = "dense retrieval off: no unit has a vector yet (run 'tthc-kg index'); lexical results only"
+        return rank_units(index, query, None, depth), note
+    model = embedder()
     try:
-        vector = embedder().query(query)
+        ranking = rank_units(index, query, model.query, depth)
     except DenseUnavailable as exc:
-        return None, f"dense retrieval off: {exc}; lexical results only"
-    ranked = [keys[row] for row, _ in rank(matrix, vector, depth)]
+        return rank_units(index, query, None, depth), f"dense retrieval off: {exc}; lexical results only"
     done, total = index.dense_coverage()
     note = (
         None if done == total else f"dense vectors cover {done} of {total} documents and passages (run 'tthc-kg index')"
     )
-    return ranked, note
+    return ranking, note
 
 
 # --- symbols -------------------------------------------------------------------------------------------------

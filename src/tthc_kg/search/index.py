@@ -2,10 +2,14 @@
 
 Where: ``<store dir>/search/`` (in memory for an in-memory store), holding
 
-- ``index.json``: the index format and tokenizer versions and every unit (:class:`~.corpus.Unit`) — a unit's
-  content hash says whether it changed;
-- ``lexical/``: the tantivy index (:mod:`.lexical`);
-- ``vectors.npy``, ``vectors.json``: the dense vectors, keyed by the SHA-1 of the embedded text (:mod:`.dense`).
+- ``index.json``: the index format and tokenizer versions, the fingerprint of the store it was built from
+  (:func:`fingerprint`) and every unit (:class:`~.corpus.Unit`) with its content hash (whether it changed);
+- ``lexical/``: the tantivy index (:mod:`.lexical`) of the units' short pieces (:mod:`.pieces`);
+- ``vectors.npy``, ``vectors.json``: the dense vectors of the pieces, keyed by the SHA-1 of the embedded text
+  (:mod:`.dense`).
+
+A unit is read as short pieces (:func:`lexical_pieces`, :func:`dense_pieces`): its text cut at 64 words, each
+piece of a passage or task after the name of the document it is about; a unit scores as its best piece.
 
 Updating (:meth:`SearchIndex.sync`) rebuilds the units from the store (three queries), re-tokenizes only the
 units that are new or changed, and removes the ones that are gone; a new format or tokenizer version rebuilds
@@ -14,11 +18,14 @@ index``), so a bulk ingest is not held to embedding speed: a unit without a vect
 Documents and passages get vectors by default; tasks on request (``kinds``).
 
 :func:`open_index` keeps one index per store in the process and syncs it when the store's ``generation`` (its
-write counter) moved, so the API's searches see each ingest without rebuilding on every request.
+write counter) moved, so the API's searches see each ingest without rebuilding on every request. A new process
+(``tthc-kg search``) first compares the store's :func:`fingerprint` (its graphs, their content hashes and its
+triple count: ~20 ms) with the one the index recorded, and skips rebuilding the units when they are equal.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -30,14 +37,52 @@ from typing import Any
 
 import numpy as np
 
+from . import pieces
 from .corpus import Unit, build_units
-from .dense import Embedder, VectorCache, text_key
+from .dense import Embedder, Rows, VectorCache, text_key
 from .lexical import LexicalIndex
 from .tokenize import index_tokens
 
-FORMAT = 1
-TOKENIZER = "syllables+bigrams+underthesea-words+folded/1"  # change it when tokenize.py changes what it emits
+FORMAT = 2  # 2: short pieces of each unit, the store's fingerprint
+# Whether the lexical index also counts underthesea's words (tokenize.words). Measured on the ALQAC tuning sets
+# (bench/search_eval.py --segment yes): MRR@10 within ±0.003 of syllables + bigrams alone, at 16× the tokenizing
+# time (and 1.7 s to load its model in a fresh process): off.
+SEGMENT = False
+TOKENIZER = "syllables+bigrams+folded/2" if not SEGMENT else "syllables+bigrams+underthesea-words+folded/2"
 DENSE_KINDS = ("document", "passage")  # tasks are lexical unless asked for
+
+
+def doc_name(unit: Unit, docs: dict[str, Unit]) -> str | None:
+    """The name of the document a passage or task is about ("Nghị định Về thực hiện cơ chế một cửa …"), which
+    each of its pieces starts with; None for a document (its text is its name) or a unit about no known one."""
+    if unit.kind == "document" or not unit.doc:
+        return None
+    d = docs.get(unit.doc)
+    if d is None or not d.title:
+        return None
+    return " ".join(p for p in (d.type, d.title) if p)
+
+
+def lexical_pieces(unit: Unit, head: str | None) -> list[str]:
+    """What the lexical index reads of a unit: its text in pieces of at most 64 words, each piece after the
+    first after ``head`` (the first states what the unit cites)."""
+    split = pieces.split(unit.text)
+    return [split[0], *(f"{head}. {p}" for p in split[1:])] if head and split else split
+
+
+def dense_pieces(unit: Unit, head: str | None) -> list[str]:
+    """What the dense model embeds of a unit: its ``dense_text`` when short (so a short text's vector is the text's
+    own), else its pieces, each after ``head``; none when it has no dense text."""
+    text = unit.dense_text
+    if not text:
+        return []
+    if len(text.split()) <= pieces.MAX_WORDS:
+        return [text]
+    return pieces.split(text, head)
+
+
+def _hash(unit: Unit, head: str | None) -> str:
+    return unit.hash if head is None else f"{unit.hash}:{text_key(head)}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +109,8 @@ class SearchIndex:
         self.directory = directory
         self.units: dict[str, Unit] = {}
         self._hashes: dict[str, str] = {}
+        self._heads: dict[str, str | None] = {}
+        self.fingerprint: str | None = None  # of the store the units were built from (None: unknown)
         meta = self._read_meta()
         fresh = meta is not None and meta.get("format") == FORMAT and meta.get("tokenizer") == TOKENIZER
         if directory is not None and not fresh:
@@ -71,14 +118,32 @@ class SearchIndex:
         self.lexical = LexicalIndex(directory / "lexical" if directory is not None else None)
         if fresh and meta is not None:
             self.units = {u["key"]: Unit.from_dict(u) for u in meta["units"]}
-            self._hashes = {k: u.hash for k, u in self.units.items()}
-            if len(self.lexical) != len(self.units):  # interrupted between the two writes: start over
-                self.units, self._hashes = {}, {}
+            self._hashes = dict(meta.get("hashes") or {})
+            self._heads = self._names()
+            self.fingerprint = meta.get("store")
+            if set(self._hashes) != set(self.units) or len(self.lexical) != meta.get("pieces"):
+                # interrupted between the two writes, or an older file: start over
+                self.units, self._hashes, self._heads, self.fingerprint = {}, {}, {}, None
                 self.lexical.reset()
                 self.lexical.commit()
         self.vectors = VectorCache(directory)
-        self._dense: tuple[list[str], np.ndarray] | None = None
+        self._dense: tuple[list[str], Rows] | None = None
+        self._coverage: dict[tuple[str, ...], tuple[int, int]] = {}
         self.derived: dict[str, Any] = {}  # what readers compute from the units (symbol tables); reset on sync
+
+    def _names(self, units: dict[str, Unit] | None = None) -> dict[str, str | None]:
+        units = self.units if units is None else units
+        docs = {u.doc: u for u in units.values() if u.kind == "document" and u.doc}
+        return {k: doc_name(u, docs) for k, u in units.items()}
+
+    @staticmethod
+    def owner(key: str) -> str:
+        """The unit a lexical piece or a dense row belongs to."""
+        return pieces.owner(key)
+
+    def spread(self) -> float:
+        """The mean number of lexical pieces per unit."""
+        return len(self.lexical) / len(self.units) if self.units else 1.0
 
     # --- persistence -----------------------------------------------------------------------------------------
     def _read_meta(self) -> dict[str, Any] | None:
@@ -92,33 +157,53 @@ class SearchIndex:
     def _write_meta(self) -> None:
         if self.directory is None:
             return
-        meta = {"format": FORMAT, "tokenizer": TOKENIZER, "units": [u.as_dict() for u in self.units.values()]}
+        meta = {
+            "format": FORMAT,
+            "tokenizer": TOKENIZER,
+            "store": self.fingerprint,
+            "hashes": self._hashes,
+            "pieces": len(self.lexical),
+            "units": [u.as_dict() for u in self.units.values()],
+        }
         tmp = self.directory / "index.json.tmp"
         tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.directory / "index.json")
 
     # --- updates ---------------------------------------------------------------------------------------------
-    def sync(self, units: Iterable[Unit]) -> Changes:
-        """Make the index hold exactly ``units``: tokenize the new and changed ones, drop the ones gone."""
+    def sync(self, units: Iterable[Unit], fingerprint: str | None = None) -> Changes:
+        """Make the index hold exactly ``units``: tokenize the new and changed ones (a passage or task also when
+        the name of its document changed), drop the ones gone; record ``fingerprint`` (of the store they are
+        from)."""
         new = {u.key: u for u in units}
-        hashes = {k: u.hash for k, u in new.items()}
+        heads = self._names(new)
+        hashes = {k: _hash(u, heads[k]) for k, u in new.items()}
         removed = [k for k in self.units if k not in new]
         changed = [u for k, u in new.items() if k in self._hashes and self._hashes[k] != hashes[k]]
         added = [u for k, u in new.items() if k not in self._hashes]
         if removed or changed or added:
-            self.lexical.remove(removed)
-            self.lexical.add((u.key, index_tokens(u.text)) for u in [*changed, *added])
+            self.lexical.remove([*removed, *(u.key for u in changed)])
+            self.lexical.add(
+                (pieces.piece_key(u.key, i), index_tokens(text, segment=SEGMENT), u.key)
+                for u in [*changed, *added]
+                for i, text in enumerate(lexical_pieces(u, heads[u.key]))
+            )
             self.lexical.commit()
-            self.units, self._hashes = new, hashes
+            self.units, self._hashes, self._heads = new, hashes, heads
             self._dense = None
             self.derived = {}
+        if removed or changed or added or fingerprint != self.fingerprint:
+            self.fingerprint = fingerprint
             self._write_meta()
         return Changes(added=len(added), changed=len(changed), removed=len(removed), units=len(new))
+
+    def dense_pieces(self, unit: Unit) -> list[str]:
+        """The texts embedded for a unit (:func:`dense_pieces`)."""
+        return dense_pieces(unit, self._heads.get(unit.key))
 
     def missing_vectors(self, kinds: Iterable[str] = DENSE_KINDS) -> list[str]:
         """The distinct texts of the units of these kinds that have no vector yet."""
         wanted = set(kinds)
-        texts = {u.dense_text: None for u in self.units.values() if u.kind in wanted and u.dense_text}
+        texts = {t: None for u in self.units.values() if u.kind in wanted for t in self.dense_pieces(u)}
         return [t for t in texts if text_key(t) not in self.vectors]
 
     def embed(
@@ -142,22 +227,80 @@ class SearchIndex:
 
     # --- reads -----------------------------------------------------------------------------------------------
     def dense_matrix(self) -> tuple[list[str], np.ndarray]:
-        """The unit keys that have a vector, and their vectors (one row each)."""
+        """The vectors of the units' pieces that have one (one C-contiguous float32 row each), and the unit each
+        row belongs to."""
+        keys, rows = self.dense_rows()
+        return keys, rows.matrix
+
+    def dense_rows(self) -> tuple[list[str], Rows]:
+        """As :meth:`dense_matrix`, the vectors ready for a fast top-k (:class:`~.dense.Rows`)."""
         if self._dense is None:
             keys, texts = [], []
             for u in self.units.values():
-                if u.dense_text and text_key(u.dense_text) in self.vectors:
-                    keys.append(u.key)
-                    texts.append(text_key(u.dense_text))
-            self._dense = (keys, self.vectors.matrix(texts))
+                for text in self.dense_pieces(u):
+                    key = text_key(text)
+                    if key in self.vectors:
+                        keys.append(u.key)
+                        texts.append(key)
+            self._dense = (keys, Rows(self.vectors.matrix(texts)))
+            self._coverage = {}
         return self._dense
 
     def dense_coverage(self, kinds: Iterable[str] = DENSE_KINDS) -> tuple[int, int]:
-        """(units of these kinds with a vector, units of these kinds that can have one: a text to embed)."""
-        wanted = set(kinds)
-        units = [u for u in self.units.values() if u.kind in wanted and u.dense_text]
-        with_vector = sum(1 for u in units if text_key(u.dense_text) in self.vectors)
-        return with_vector, len(units)
+        """(units of these kinds with a vector for every piece, units of these kinds that can have one); kept
+        until the units or the vectors change."""
+        self.dense_rows()
+        wanted = tuple(sorted(set(kinds)))
+        if wanted not in self._coverage:
+            units = [ps for u in self.units.values() if u.kind in wanted and (ps := self.dense_pieces(u))]
+            with_vector = sum(1 for ps in units if all(text_key(t) in self.vectors for t in ps))
+            self._coverage[wanted] = (with_vector, len(units))
+        return self._coverage[wanted]
+
+
+class PieceSet:
+    """A store-free index of pieces for :func:`~.engine.rank_units`: units of any texts (bench/search_eval.py's
+    ALQAC articles), each given as its lexical pieces and its dense rows. In memory."""
+
+    def __init__(self) -> None:
+        self.lexical = LexicalIndex()
+        self._rows: list[str] = []
+        self._dense = Rows(np.zeros((0, 0), dtype=np.float32))
+        self._units: set[str] = set()
+
+    def spread(self) -> float:
+        """The mean number of lexical pieces per unit."""
+        return len(self.lexical) / len(self._units) if self._units else 1.0
+
+    owner = staticmethod(pieces.owner)
+
+    def add_lexical(self, items: Iterable[tuple[str, list[str]]], segment: bool = SEGMENT) -> int:
+        """Index (unit key, piece texts) pairs with the index's tokens; returns the number of pieces."""
+        n = 0
+
+        def entries() -> Iterable[tuple[str, list[str], str]]:
+            nonlocal n
+            for unit_key, texts in items:
+                self._units.add(unit_key)
+                for i, text in enumerate(texts):
+                    n += 1
+                    yield pieces.piece_key(unit_key, i), index_tokens(text, segment=segment), unit_key
+
+        self.lexical.add(entries())
+        self.lexical.commit()
+        return n
+
+    def set_dense(self, rows: list[str], matrix: np.ndarray) -> None:
+        """The dense vectors: one row per piece, ``rows[i]`` the unit of row ``i``."""
+        if len(rows) != matrix.shape[0]:
+            raise ValueError(f"{len(rows)} row owners for {matrix.shape[0]} vectors")
+        self._rows, self._dense = list(rows), Rows(matrix)
+
+    def dense_matrix(self) -> tuple[list[str], np.ndarray]:
+        return self._rows, self._dense.matrix
+
+    def dense_rows(self) -> tuple[list[str], Rows]:
+        return self._rows, self._dense
 
 
 # --- one index per store in the process ----------------------------------------------------------------------
@@ -167,8 +310,32 @@ _LOCK = threading.Lock()
 _UNSYNCED = object()
 
 
+def fingerprint(store: Any) -> str | None:
+    """What the store holds, cheaply (~50 ms for 57 plans): its triple count, its named graphs and, for each, the
+    content hash of its source file (``queries/search-fingerprint.rq``) or a hash of its triples when it records
+    none (the registry's: ``queries/search-graph-hash.rq``). An ingest, a re-ingest of a changed file, a registry
+    update or a removal changes it. None for an in-memory store (nothing on disk to compare with)."""
+    if getattr(store, "path", None) is None:
+        return None
+    from .. import queries
+
+    def rows(name: str, **values: str) -> list[dict[str, Any]]:
+        q = queries.load(name)
+        return list(store.select(q.text, q.bind(values)))
+
+    recorded = {r["graph"]: r["hash"] for r in rows("search-fingerprint")}
+    h = hashlib.sha1(f"{FORMAT} {TOKENIZER} {store.triple_count()}".encode())
+    for name in sorted(store.graph_names()):
+        if name not in recorded:
+            found = rows("search-graph-hash", graph=name)
+            recorded[name] = f"{found[0]['hash']} {found[0]['triples']}" if found else "empty"
+        h.update(f"\n{name} {recorded[name]}".encode())
+    return h.hexdigest()
+
+
 def open_index(store: Any, sync: bool = True) -> SearchIndex:
-    """The store's index, synced with the store when its write counter moved since (or on first use)."""
+    """The store's index, synced with the store when its write counter moved since (or on first use: unless the
+    index on disk was built from a store with the same :func:`fingerprint`)."""
     with _LOCK:
         generation = getattr(store, "generation", None)
         entry = _OPEN.get(store)
@@ -176,7 +343,9 @@ def open_index(store: Any, sync: bool = True) -> SearchIndex:
             return entry[1]
         index = entry[1] if entry is not None else _new_index(store)
         if sync:
-            index.sync(build_units(store))
+            print_ = fingerprint(store)
+            if entry is not None or print_ is None or print_ != index.fingerprint:
+                index.sync(build_units(store), print_)
         _OPEN[store] = (generation if sync else _UNSYNCED, index)
         return index
 
@@ -204,7 +373,7 @@ def remove_index(store: Any) -> None:
 def update(store: Any, model: Embedder | None = None, kinds: Iterable[str] = DENSE_KINDS) -> Changes:
     """Sync the store's index, then embed what lacks a vector when a model is given (``tthc-kg index``)."""
     index = open_index(store, sync=False)
-    changes = index.sync(build_units(store))
+    changes = index.sync(build_units(store), fingerprint(store))
     with _LOCK:
         _OPEN[store] = (getattr(store, "generation", None), index)
     if model is None:

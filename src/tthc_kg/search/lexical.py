@@ -7,7 +7,8 @@ on disk by itself. Both rank the same (both BM25; the top 5 of six test queries 
 
 The text is tokenized in Python (NFC, syllables, bigrams, underthesea's words, folded tokens) and handed to
 tantivy as whitespace-separated tokens, so tantivy's own tokenizers (which split "một_cửa" and drop long
-tokens) never see the text. Units are keyed by a string ``key``; adding a key again replaces it.
+tokens) never see the text. Entries are keyed by a string ``key`` and belong to a ``group`` (the key itself unless
+given: a unit whose pieces are the entries); adding a key again replaces it, removing a group removes its entries.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class IndexBusy(OSError):
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("key", stored=True, tokenizer_name="raw")
+    sb.add_text_field("group", stored=False, tokenizer_name="raw")
     sb.add_text_field("body", stored=False, tokenizer_name="whitespace")
     return sb.build()
 
@@ -71,19 +73,23 @@ class LexicalIndex:
                 time.sleep(0.2)
         return self._writer
 
-    def add(self, items: Iterable[tuple[str, list[str]]]) -> None:
-        """Add (key, tokens) pairs; a key already indexed is replaced. Visible after :meth:`commit`."""
+    def add(self, items: Iterable[tuple[str, list[str]] | tuple[str, list[str], str]]) -> None:
+        """Add (key, tokens) or (key, tokens, group) entries; a key already indexed is replaced. Visible after
+        :meth:`commit`."""
         with self._lock:
             w = self._w()
-            for key, tokens in items:
+            for item in items:
+                key, tokens = item[0], item[1]
+                group = item[2] if len(item) > 2 else key  # type: ignore[misc]
                 w.delete_documents_by_term("key", key)
-                w.add_document(tantivy.Document(key=key, body=" ".join(t for t in tokens if t)))
+                w.add_document(tantivy.Document(key=key, group=group, body=" ".join(t for t in tokens if t)))
 
-    def remove(self, keys: Iterable[str]) -> None:
+    def remove(self, groups: Iterable[str]) -> None:
+        """Remove every entry of these groups (an entry added without a group is its own)."""
         with self._lock:
             w = self._w()
-            for key in keys:
-                w.delete_documents_by_term("key", key)
+            for group in groups:
+                w.delete_documents_by_term("group", group)
 
     def reset(self) -> None:
         """Remove every unit (visible after :meth:`commit`)."""
