@@ -265,6 +265,31 @@ def test_signing_notes() -> None:
     )
 
 
+def test_signing_notes_for_audit_rows() -> None:
+    """One implementation for the CLI's audit table (English) and /ra-soat (Vietnamese)."""
+    from tthc_kg.impact import signing_notes
+
+    dates = {"a.txt": PlanDate(date(2024, 1, 5), date(2024, 1, 5), "2024-01-05")}
+    rows = [
+        {"file": "a.txt", "finding": "replaced", "since": "2025-07-01"},
+        {"file": "a.txt", "finding": "unresolved", "since": "2025-07-01"},  # not a change: no note
+        {"file": "a.txt", "finding": "agency_dissolved", "since": "2025-07-01"},
+        {"file": "b.txt", "finding": "repealed", "since": "2025-07-01"},  # the plan's date unknown
+        {"file": "a.txt", "finding": "amended", "since": None},  # the change's date unknown
+        {"file": "a.txt", "finding": "amended", "since": "2023-03-01"},
+    ]
+    assert signing_notes(rows, dates, date(2026, 11, 22)) == [
+        "valid when signed (2024-01-05), out of force since 2025-07-01",
+        "",
+        "",
+        "",
+        "",
+        "already changed when signed (2024-01-05)",
+    ]
+    vi = signing_notes(rows, dates, date(2026, 11, 22), lang="vi")
+    assert vi[0] == "Còn hiệu lực khi ký (05/01/2024); hết hiệu lực từ 01/07/2025." and vi[1:5] == ["", "", "", ""]
+
+
 def test_plan_dates_as_precise_as_printed(seed_store: Store) -> None:
     dates = {Path(f).name[:3]: d for f, d in plan_dates(seed_store).items()}
     assert dates["003"] == PlanDate(date(2023, 1, 18), date(2023, 1, 18), "2023-01-18")  # "ngày 18 tháng 01 năm 2023"

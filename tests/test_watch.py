@@ -173,6 +173,8 @@ def test_cli(tmp_path: Path) -> None:
         (["watch", "report", "nope", "--since", "2025-01-01"], "no watch named"),
         (["watch", "add", "x", "--plan", "khong-co.txt"], "no plan"),
         (["watch", "remove", "nope"], "no watch named"),
+        (["watch", "add", "x", "--agency", "Sở\x07Tư pháp"], "U+0007"),
+        (["watch", "report", "--province", "\u202eCao Bằng", "--since", "2025-01-01"], "U+202E"),
     ):
         proc = cli(*args, store=store, check=False)
         assert proc.returncode != 0 and proc.stderr.startswith("tthc-kg: error:") and message in proc.stderr, args

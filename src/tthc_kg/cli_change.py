@@ -316,16 +316,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def audit_signing_notes(store: Any, rows: list[dict[str, Any]], as_of: Any) -> list[str]:
     """Point in time for each audit row: "valid when signed (D), out of force since S" or "already out of force
-    when signed (D)" (D as precise as the plan prints it); empty when a date is unknown or for other findings."""
-    from .impact import plan_dates, signing_note
+    when signed (D)" (D as precise as the plan prints it); empty when a date is unknown or for other findings.
+    The same implementation as the web page /ra-soat (``tthc_kg.impact.signing_notes``), in English."""
+    from .impact import plan_dates, signing_notes
 
-    dates = plan_dates(store)
-    return [
-        signing_note(r["finding"], r.get("since"), dates.get(r["file"]), as_of) or ""
-        if r["finding"] in ("replaced", "repealed", "expired", "partially_repealed", "amended")
-        else ""
-        for r in rows
-    ]
+    return signing_notes(rows, plan_dates(store), as_of, lang="en")
 
 
 def print_audit_citation_checks(store: Any, registry: Any, files: list[str] | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -56,6 +57,17 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+# Characters an XLSX cell cannot hold (XML 1.0 forbids them; openpyxl raises IllegalCharacterError): C0 controls
+# other than tab, line feed and carriage return, lone surrogates and the non-characters U+FFFE/U+FFFF. PDF text
+# and machine-read names carry some; each becomes U+FFFD, so the reader sees that something was there.
+_NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xlsx_cell(value: Any) -> str:
+    """``cell(value)`` with the characters a spreadsheet cannot hold replaced by U+FFFD."""
+    return _NOT_IN_XLSX.sub("\ufffd", cell(value))
+
+
 def jsonl_bytes(rows: Iterable[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
 
@@ -77,17 +89,26 @@ def xlsx_bytes(
     note: str,
     title: str = "Kiểm tra căn cứ",
 ) -> bytes:
-    """One sheet of rows under the given headers, and a sheet "Ghi chú" holding ``note`` (the evidence date)."""
+    """One sheet of rows under the given headers, and a sheet "Ghi chú" holding ``note`` (the evidence date).
+
+    Every cell is text (a value starting with "=" stays text, never a formula); characters a cell cannot hold
+    become U+FFFD (``xlsx_cell``)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = title
-    ws.append([headers.get(f, f) for f in fields])
+
+    def append(sheet: Any, values: list[str]) -> None:
+        sheet.append(values)
+        for c in sheet[sheet.max_row]:
+            c.data_type = "s"  # openpyxl reads a str starting with "=" as a formula
+
+    append(ws, [xlsx_cell(headers.get(f, f)) for f in fields])
     for r in rows:
-        ws.append([cell(r.get(f)) for f in fields])
+        append(ws, [xlsx_cell(r.get(f)) for f in fields])
     info = wb.create_sheet("Ghi chú")
-    info.append([note])
+    append(info, [xlsx_cell(note)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -16,6 +16,7 @@ applied, compiled to RDF into an in-memory store (``overlay_table``), never writ
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -227,6 +228,25 @@ def signing_note(
     if ending:
         return f"valid when signed ({signed.label}), out of force {'from' if future else 'since'} {since}"
     return f"in force as signed ({signed.label}), changed {'from' if future else 'since'} {since}"
+
+
+# the audit findings about a change to a cited document (not an unresolved citation nor a dissolved agency)
+CHANGE_FINDINGS = ("replaced", "repealed", "expired", "partially_repealed", "amended")
+
+
+def signing_notes(
+    rows: Iterable[Mapping[str, Any]], dates: Mapping[str, PlanDate], as_of: date | None, lang: str = "en"
+) -> list[str]:
+    """``signing_note`` for each audit row (its ``finding``, ``since`` and ``file``; ``dates``: ``plan_dates``):
+    the point in time of ``tthc-kg audit``'s table (``lang="en"``) and of the web page /ra-soat (``lang="vi"``).
+    Empty when a date is unknown, and for unresolved citations and agencies."""
+    out = []
+    for r in rows:
+        note = None
+        if r["finding"] in CHANGE_FINDINGS:
+            note = signing_note(r["finding"], r.get("since"), dates.get(r["file"]), as_of, lang=lang)
+        out.append(note or "")
+    return out
 
 
 def _signing_note_vi(ending: bool, when: date, signed: PlanDate, future: bool) -> str:

@@ -24,6 +24,7 @@ listed (it is not "since" any date); the report counts such events apart (``Repo
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -59,6 +60,10 @@ MAX_NAME = 100
 
 class WatchError(ValueError):
     pass
+
+
+class WatchInputError(WatchError):
+    """A target or name that cannot name anything (empty, control characters): bad input, not "not found"."""
 
 
 @dataclass
@@ -125,6 +130,23 @@ def find_plans(store: Any, ref: str) -> list[dict[str, Any]]:
     return out
 
 
+_UNNAMEABLE = re.compile("[\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _target_name(kind: str, name: str) -> str:
+    """An agency or province name as given, NFC with its white space collapsed; refused (WatchInputError) when
+    empty or when it holds a control character (NUL, ESC, ...), a surrogate, a non-character or a bidirectional
+    override (U+202A-U+202E, U+2066-U+2069): no agency or province is named so, and such characters cannot be
+    shown faithfully (XML 1.0 and so an Atom feed, a terminal)."""
+    name = _nfc(name)
+    if not name:
+        raise WatchInputError(f"the {kind} name is empty")
+    bad = next((ch for ch in name if _UNNAMEABLE.match(ch) or unicodedata.category(ch) in ("Cc", "Cs")), None)
+    if bad is not None:
+        raise WatchInputError(f"the {kind} name {name!r} holds U+{ord(bad):04X}, a control character no name has")
+    return name
+
+
 def resolve_targets(store: Any, plans: list[str], agencies: list[str], provinces: list[str]) -> list[Target]:
     """Targets from the references given; a plan not in the store is an error (WatchError)."""
     targets: list[Target] = []
@@ -135,17 +157,11 @@ def resolve_targets(store: Any, plans: list[str], agencies: list[str], provinces
             raise WatchError(f"no plan {ref!r} in the store (give its file, file name, symbol or IRI)")
         targets.extend(Target("plan", ref, p["plan"]) for p in found)
     for name in agencies:
-        name = _nfc(name)
-        if not name:
-            raise WatchError("the agency name is empty")
-        targets.append(Target("agency", name))
+        targets.append(Target("agency", _target_name("agency", name)))
     for name in provinces:
-        name = _nfc(name)
-        if not name:
-            raise WatchError("the province name is empty")
-        targets.append(Target("province", name))
+        targets.append(Target("province", _target_name("province", name)))
     if not targets:
-        raise WatchError("give at least one --plan, --agency or --province")
+        raise WatchInputError("give at least one --plan, --agency or --province")
     return targets
 
 

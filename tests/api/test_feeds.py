@@ -123,10 +123,24 @@ def test_empty_feed_is_valid(client: TestClient) -> None:
         ({"watch": "khong-co"}, 404),
         ({"plan": SEED004, "since": "01/06/2025"}, 422),
         ({"plan": SEED004, "watch": "x"}, 422),
+        ({"agency": "Sở Tư pháp\x00"}, 422),  # a control character names no agency
+        ({"province": "Cao\x1bBằng"}, 422),
+        ({"province": "Cao Bằng\u202e"}, 422),  # a right-to-left override
+        ({"agency": "  "}, 422),
     ],
 )
 def test_errors(client: TestClient, params: dict[str, str], status: int) -> None:
-    assert client.get("/feeds/changes", params=params).status_code == status
+    r = client.get("/feeds/changes", params=params)
+    assert r.status_code == status and r.json()["detail"]
+
+
+def test_an_agency_no_one_has_gives_an_empty_feed(client: TestClient) -> None:
+    name = 'Sở "X" }; INSERT DATA { <urn:a> <urn:b> <urn:c> } #\r\n<b>'
+    r = client.get("/feeds/changes", params={"agency": name, "since": "2000-01-01"})
+    root = parse_atom(r.content)
+    assert r.status_code == 200 and root.findall(A + "entry") == []
+    title = root.find(A + "title").text  # type: ignore[union-attr]
+    assert title is not None and title.endswith('Sở "X" }; INSERT DATA { <urn:a> <urn:b> <urn:c> } # <b>')
 
 
 def test_text_that_xml_cannot_carry_is_cleaned() -> None:
@@ -134,8 +148,8 @@ def test_text_that_xml_cannot_carry_is_cleaned() -> None:
     from tthc_kg.watch import Change
 
     c = Change("https://w3id.org/tthc-kg/id/event/x/amendment/1", "amendment", "1/2020/NĐ-CP", "2/2021/NĐ-CP", [],
-               "2021-01-01", None, "khoản 1\x0cĐiều 2", "unconfirmed", False, "nguồn <a & b>")  # fmt: skip
+               "2021-01-01", None, "khoản 1\x0cĐiều 2\x00", "unconfirmed", False, "nguồn <a & b>")  # fmt: skip
     c.affects["kế-hoạch.txt"].add("3")
     root = parse_atom(atom_feed([c], "urn:x", "http://h/feeds/changes", "http://h/", "Thử"))
     summary = root.find(f"{A}entry/{A}summary").text  # type: ignore[union-attr]
-    assert "khoản 1 Điều 2" in summary and "nguồn <a & b>" in summary and "(nhiệm vụ 3)" in summary
+    assert "khoản 1 Điều 2\ufffd" in summary and "nguồn <a & b>" in summary and "(nhiệm vụ 3)" in summary

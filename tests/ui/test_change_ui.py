@@ -40,6 +40,22 @@ def test_nav_audit_note_and_downloads(page: Page, shot, tmp_path: Path) -> None:
     seed = page.locator('#audit-table tr[data-task="4"][data-cited="61/2018/NĐ-CP"]')
     expect(seed.locator("td.signed")).to_have_text("Còn hiệu lực khi ký (2024); hết hiệu lực từ 01/07/2025.")
     shot(page, "change-audit-signed")
+    # the officers' decisions: a "Xem xét" column, and a toggle that hides the findings decided on
+    expect(page.locator("#audit-table thead")).to_contain_text("Xem xét")
+    expect(outdated.locator("td.review")).to_have_text("Chưa xem xét")
+    page.check("#hide_reviewed")
+    page.locator("form.card button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"hide_reviewed=true"))
+    expect(page.locator("#hide_reviewed")).to_be_checked()
+    expect(page.locator("#review-summary")).to_contain_text("chưa xem xét")
+
+    # a plan's page links the Atom feed of its changes; the link answers a feed
+    page.goto("/ra-soat?as_of=2026-11-22")
+    page.goto(page.locator("#audit-table tr.group-row a").first.get_attribute("href") or "/")
+    feed = page.locator("#feeds a.feed-link").first
+    expect(feed).to_have_text("Thay đổi ảnh hưởng đến kế hoạch này")
+    response = page.request.get(feed.get_attribute("href") or "")
+    assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
 
     # a registry document: the Excel link downloads the rows shown in the table
     page.goto("/tac-dong")

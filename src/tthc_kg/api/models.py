@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import Query
 from pydantic import BaseModel, Field
 
 Status = Literal[
@@ -31,7 +30,8 @@ Confidence = Literal["confirmed", "unconfirmed"]
 STATUS_HELP = (
     "Status at `as_of`: in_force; amended (in force, amended by an amendment in effect); partially_repealed (in "
     "force, part repealed); replaced, repealed, expired (no longer in force); not_yet_in_force; unknown (not in "
-    "the registry: a stub known only from citations)."
+    "the registry: a stub known only from citations; or a registry document whose dates are unknown and no dated "
+    "change shows it in force then)."
 )
 
 
@@ -303,7 +303,13 @@ class SearchOut(BaseModel):
 
 # --- query parameters shared by the routes ------------------------------------------------------------------
 
-AsOfQuery = Annotated[
-    dt.date | None,
-    Query(description="Statuses at this date, YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)."),
-]
+def __getattr__(name: str) -> object:
+    # AsOfQuery is built on first use so that importing the models (the services do) does not import FastAPI.
+    if name == "AsOfQuery":
+        from fastapi import Query
+
+        return Annotated[
+            dt.date | None,
+            Query(description="Statuses at this date, YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)."),
+        ]
+    raise AttributeError(name)

@@ -19,7 +19,7 @@ STATUS_LABELS = {
 STATUS_HINTS = {
     "repealed": "bị bãi bỏ",
     "expired": "hết thời hạn áp dụng",
-    "unknown": "không có trong cơ sở dữ liệu văn bản",
+    "unknown": "không có trong cơ sở dữ liệu văn bản, hoặc chưa rõ ngày ban hành và ngày có hiệu lực",
     "unresolved": "không có trong cơ sở dữ liệu văn bản",
 }
 # the CSS class of a status (style.css: .st-…); "not_yet_in_force" looks like "unknown"
@@ -38,7 +38,7 @@ STATUS_FILTER_LABELS = {
     "partially_repealed": "Hết hiệu lực một phần",
     "amended": "Đã được sửa đổi",
     "not_yet_in_force": "Chưa có hiệu lực",
-    "unknown": "Chưa xác định (ngoài sổ đăng ký)",
+    "unknown": "Chưa xác định (ngoài sổ đăng ký, hoặc chưa rõ ngày hiệu lực)",
 }
 CONFIDENCE_LABELS = {"confirmed": "đã xác nhận", "unconfirmed": "chưa xác nhận"}
 # a change seen from the affected document ("bị … bởi") and from the document making it

@@ -21,7 +21,17 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import queries
-from ...watch import Change, WatchError, report, resolve_targets, summary_vi, title_vi, watch_targets
+from ...watch import (
+    Change,
+    Target,
+    WatchError,
+    WatchInputError,
+    report,
+    resolve_targets,
+    summary_vi,
+    title_vi,
+    watch_targets,
+)
 from ..deps import StoreDep
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
@@ -40,13 +50,20 @@ def _stamp(iso: str | None) -> str:
     return iso.replace("Z", "+00:00")
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0 (PDF text has them)
+# Characters XML 1.0 does not allow (PDF text and machine-read names have them): a vertical tab or form feed (a
+# page break in PDF text) becomes a space, any other one U+FFFD, so the feed stays well-formed and the reader
+# sees that something was there.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub(lambda m: " " if m.group() in "\x0b\x0c" else "\ufffd", text)
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    e = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _NOT_XML.sub(" ", v) for k, v in attrs.items()})
+    e = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
-        e.text = _NOT_XML.sub(" ", text)
+        e.text = xml_text(text)
     return e
 
 
@@ -102,19 +119,20 @@ async def changes_feed(
     if watch and (plan or agency or province):
         raise HTTPException(status_code=422, detail="give a watch or plan/agency/province targets, not both")
 
-    def compute() -> list[Change]:
+    def compute() -> tuple[list[Target], list[Change]]:
         if watch:
             targets = watch_targets(store, watch)
         else:
             targets = resolve_targets(store, plan or [], agency or [], province or [])
-        return report(store, targets, day).changes
+        return targets, report(store, targets, day).changes
 
     try:
-        changes = await run_in_threadpool(compute)
-    except WatchError as exc:
-        status = 422 if "give at least one" in str(exc) or "empty" in str(exc) else 404
-        raise HTTPException(status_code=status, detail=str(exc)) from exc
-    what = watch or "; ".join([*(plan or []), *(agency or []), *(province or [])])
+        targets, changes = await run_in_threadpool(compute)
+    except WatchInputError as exc:  # no target, or a name no agency or province has (control characters)
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except WatchError as exc:  # no such plan or watch
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    what = watch or "; ".join(dict.fromkeys(t.value for t in targets))
     body = atom_feed(
         changes,
         feed_id=str(request.url),

@@ -12,7 +12,13 @@
 - ``/kiem-tra`` — "Kiểm tra căn cứ": paste a draft, get it back annotated.
 - ``/sparql-editor`` — YASGUI (vendored in ``web/static/vendor/yasgui``) over ``/sparql``, with the named queries.
 - ``/ra-soat`` — the audit, with the XLSX download of ``/api/audit`` and, for each finding, whether the cited
-  document was still in force when the plan was signed (``services.audit.signing_notes``).
+  document was still in force when the plan was signed (``services.audit.signing_notes``) and the officers'
+  decision on it (acknowledged or dismissed, who, when, the note: ``services.audit.review_decisions``, as
+  ``/api/review``); ``hide_reviewed=true`` leaves out the findings decided on.
+
+The plan and document pages link the Atom feed of the changes affecting them (``/feeds/changes?plan=…``, and
+``?agency=…`` for a document's issuer): a ``<link rel="alternate" type="application/atom+xml">`` in the head and a
+visible link.
 
 Every answer comes from ``api/services``; the markup beyond the templates is built in ``web/`` (diagram, timeline,
 highlighting). The plan page re-reads the plan's source file (its ``tthc:path``) and runs the analysis again to get
@@ -24,10 +30,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
@@ -46,9 +53,10 @@ from ...web.templating import environment
 from ...web.urls import doc_url, hit_url, plan_key, task_anchor
 from .. import services
 from ..deps import ResolverDep, StoreDep
-from ..services.audit import signing_notes
+from ..services.audit import review_decisions, signing_notes
 from ..services.search import find, search_facets
 
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_DRAFT = 2_000_000  # characters, as the REST /api/check
 
 router = APIRouter(include_in_schema=False)
@@ -260,6 +268,27 @@ def _result_links(r: Any) -> dict[str, Any]:
 # --- document ---------------------------------------------------------------------------------------------
 
 
+def _feed(label: str, title: str, **params: str) -> dict[str, str]:
+    """An Atom feed of changes (routes/feeds.py) to link from a page: its visible label, its title, its URL."""
+    return {"label": label, "title": title, "href": "/feeds/changes?" + urlencode(params)}
+
+
+def plan_feed(plan_iri: str) -> dict[str, str]:
+    return _feed(
+        "Thay đổi ảnh hưởng đến kế hoạch này",
+        "Thay đổi văn bản và cơ quan ảnh hưởng đến kế hoạch (Atom)",
+        plan=plan_iri,
+    )
+
+
+def agency_feed(agency: str) -> dict[str, str]:
+    return _feed(
+        f"Thay đổi liên quan đến {agency}",
+        f"Thay đổi liên quan đến {agency} (Atom)",
+        agency=agency,
+    )
+
+
 @router.get("/van-ban/{symbol:path}", response_class=HTMLResponse, name="document_page")
 def document_page(
     request: Request, store: StoreDep, symbol: str, iri: str | None = None, as_of: str | None = None
@@ -275,6 +304,7 @@ def document_page(
         )
     related = related_documents(doc, lambda ref: services.status_at(store, ref, when).status)
     plan = services.find_plan(store, doc.iri) if doc.is_plan else None
+    feeds = ([plan_feed(plan.iri)] if plan else []) + ([agency_feed(doc.issuer)] if doc.issuer else [])
     return render(
         request,
         "document.html",
@@ -284,6 +314,7 @@ def document_page(
         diagram=relationship_svg(doc, related),
         timeline=timeline(doc),
         plan=plan,
+        feeds=feeds,
     )
 
 
@@ -343,6 +374,7 @@ def plan_page(
         basis=basis,
         changed=changed,
         audit=audit,
+        feeds=[plan_feed(plan.iri)],
     )
 
 
@@ -425,6 +457,20 @@ def sparql_editor(request: Request, query: str = "superseded-dependencies") -> H
 # --- audit ----------------------------------------------------------------------------------------------------
 
 
+REVIEW_LABELS = {"acknowledged": "Đã ghi nhận", "dismissed": "Đã bác bỏ"}
+
+
+def _review_view(r: dict[str, str] | None) -> dict[str, str] | None:
+    """A decision as the page shows it: its label, and when in Vietnam's time ("22/11/2026 16:05")."""
+    if r is None:
+        return None
+    try:
+        at = datetime.fromisoformat(r["at"].replace("Z", "+00:00")).astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        at = r["at"]
+    return {**r, "label": REVIEW_LABELS.get(r["decision"], r["decision"]), "at_vn": at}
+
+
 @router.get("/ra-soat", response_class=HTMLResponse, name="audit_page")
 def audit_page(
     request: Request,
@@ -433,6 +479,7 @@ def audit_page(
     plan: str | None = None,
     include_amended: bool = False,
     expand: bool = False,
+    hide_reviewed: bool = False,
 ) -> HTMLResponse:
     try:
         when = _as_of(as_of)
@@ -454,7 +501,11 @@ def audit_page(
     counts = Counter(f.finding for f in result.findings)
     # point in time (issue 8): valid when the plan was signed, out of force since …, or already out of force then
     signed = signing_notes(store, result.findings, when, lang="vi")
-    items = [{"f": f, "signed": s} for f, s in zip(result.findings, signed, strict=True)]
+    reviews = [_review_view(r) for r in review_decisions(store, result.findings)]  # /api/review, tthc-kg review
+    items = [{"f": f, "signed": s, "review": r} for f, s, r in zip(result.findings, signed, reviews, strict=True)]
+    reviewed = Counter(r["decision"] for r in reviews if r)
+    if hide_reviewed:
+        items = [i for i in items if i["review"] is None]
     return render(
         request,
         "audit.html",
@@ -467,6 +518,8 @@ def audit_page(
         plan=plan or "",
         include_amended=include_amended,
         expand=expand,
+        hide_reviewed=hide_reviewed,
+        reviewed=reviewed,
         by_file=by_file,
         counts=counts,
         xlsx_url="/api/audit?" + urlencode(params),

@@ -1,5 +1,6 @@
-"""The audit (tthc_kg.audit) as the API answers it: the CLI's jsonl rows, for every plan or one; and the point in
-time of each finding (``signing_notes``: valid when the plan was signed, or already out of force then)."""
+"""The audit (tthc_kg.audit) as the API answers it: the CLI's jsonl rows, for every plan or one; the point in
+time of each finding (``signing_notes``: valid when the plan was signed, or already out of force then); and the
+officers' decision on each (``review_decisions``: acknowledged or dismissed, by whom, when, with a note)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from datetime import date
 from typing import Any
 
 from ...audit import audit
-from ...impact import PlanDate, plan_dates, signing_note
+from ...impact import CHANGE_FINDINGS, PlanDate, plan_dates
+from ...impact import signing_notes as _signing_notes
+from ...review import annotate, load_reviews
 from ...store import Store
 from ..models import AuditOut, FindingOut
 from .cache import memo
 from .plan_lookup import find_plan, unknown_plan
 from .status import evidence_date
 
-# the findings about a change to a cited document (not an unresolved citation nor a dissolved agency)
-CHANGE_FINDINGS = ("replaced", "repealed", "expired", "partially_repealed", "amended")
+__all__ = ["CHANGE_FINDINGS", "audit_findings", "review_decisions", "signed_dates", "signing_notes"]
 
 
 def audit_findings(
@@ -48,15 +50,19 @@ def signed_dates(store: Store) -> dict[str, PlanDate]:
 def signing_notes(
     store: Store, findings: Iterable[FindingOut | Mapping[str, Any]], as_of: date, lang: str = "vi"
 ) -> list[str]:
-    """For each finding, the point in time of ``tthc_kg.impact.signing_note`` (as ``tthc-kg audit``'s table):
-    "Còn hiệu lực khi ký (05/01/2024); hết hiệu lực từ 01/07/2025." or "Đã hết hiệu lực khi ký kế hoạch (2025).";
-    ``lang="en"`` as the CLI prints it. Empty when a date is unknown, and for unresolved citations and agencies."""
-    dates = signed_dates(store)
-    out = []
-    for f in findings:
-        row = f if isinstance(f, Mapping) else f.model_dump(mode="json")
-        note = None
-        if row["finding"] in CHANGE_FINDINGS:
-            note = signing_note(row["finding"], row.get("since"), dates.get(row["file"]), as_of, lang=lang)
-        out.append(note or "")
-    return out
+    """For each finding, the point in time of ``tthc_kg.impact.signing_notes`` (the one implementation, which
+    ``tthc-kg audit``'s table uses too), with the plans' dates cached per store state: "Còn hiệu lực khi ký
+    (05/01/2024); hết hiệu lực từ 01/07/2025." or "Đã hết hiệu lực khi ký kế hoạch (2025)."; ``lang="en"`` as the
+    CLI prints it. Empty when a date is unknown, and for unresolved citations and agencies."""
+    rows = (f if isinstance(f, Mapping) else f.model_dump(mode="json") for f in findings)
+    return _signing_notes(rows, signed_dates(store), as_of, lang=lang)
+
+
+def review_decisions(store: Store, findings: Iterable[FindingOut | Mapping[str, Any]]) -> list[dict[str, str] | None]:
+    """For each finding, the decision that counts (``review.annotate``: the latest; a preamble finding expanded
+    per task shares its plan's): ``{"decision", "by", "at", "note"}``, or None when nobody has decided. Read from
+    the store each time (one query), so a decision just recorded through /api/review shows at once."""
+    rows = [f if isinstance(f, Mapping) else f.model_dump(mode="json") for f in findings]
+    if not rows:
+        return []
+    return [r["review"] for r in annotate(rows, load_reviews(store))]

@@ -36,7 +36,9 @@ def check_text(store: Store, resolver: Resolver, text: str, as_of: date) -> Chec
                 since=status.since,
                 successors=names,
                 confidence=status.confidence,  # type: ignore[arg-type]
-                message=_message(c.type, str(r.symbol) if r.symbol is not None else r.text, status, names),
+                message=_message(
+                    c.type, str(r.symbol) if r.symbol is not None else r.text, status, names, r.in_registry
+                ),
             )
         )
     outdated = sum(1 for c in out if c.status in OUTDATED)
@@ -47,7 +49,9 @@ def _vn_date(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 
 
-def _message(type_word: str | None, name: str, status: DocStatus, successors: list[str]) -> str:
+def _message(
+    type_word: str | None, name: str, status: DocStatus, successors: list[str], in_registry: bool = False
+) -> str:
     """What the drafter should know of one citation, in Vietnamese."""
     label = f"{type_word} {name}" if type_word and not name.lower().startswith(type_word.lower()) else name
     since = f" từ ngày {_vn_date(status.since)}" if status.since else ""
@@ -63,8 +67,10 @@ def _message(type_word: str | None, name: str, status: DocStatus, successors: li
         + f"{since}; phần còn lại vẫn còn hiệu lực.",
         "amended": f"{label} còn hiệu lực, đã được sửa đổi, bổ sung{f' bởi {by}' if by else ''}{since}.",
         "in_force": f"{label} còn hiệu lực.",
-        "not_yet_in_force": f"{label} chưa có hiệu lực (có hiệu lực{since}).",
-        "unknown": f"{label} không có trong cơ sở dữ liệu văn bản; chưa xác định được hiệu lực.",
+        "not_yet_in_force": f"{label} chưa có hiệu lực" + (f" (có hiệu lực{since})." if since else "."),
+        "unknown": f"{label} chưa rõ ngày ban hành và ngày có hiệu lực; chưa xác định được hiệu lực tại ngày này."
+        if in_registry
+        else f"{label} không có trong cơ sở dữ liệu văn bản; chưa xác định được hiệu lực.",
     }[status.status]
     if status.confidence == "unconfirmed":
         text += " (Thông tin này chưa được xác nhận.)"

@@ -6,10 +6,18 @@ repeal in effect makes it ``partially_repealed``, an amendment ``amended``. An e
 effect, as in the audit (the registry records it as a fact of its evidence date). ``not_yet_in_force`` before its
 entry into force (or issue), ``unknown`` for a document not in the registry. Statuses and successors come from one
 table of registry documents and change events, so a document costs two queries (itself, its citers).
+
+A registry document with neither an issue nor an entry-into-force date (the registry has some, e.g. 187/2025/NĐ-CP)
+is in force at D only when a dated change event shows it in force by D (``known_in_force``): a change it makes,
+a lapse naming it as a successor, or a change made to it, taking effect on or before D. Otherwise it is
+``not_yet_in_force`` before the year its symbol carries (``…/2025/…``: not issued before 2025), else ``unknown``
+(in the registry, but whether it was in force at D is not known); a dated replacement, repeal or expiry in effect
+still says it is out of force.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -114,6 +122,29 @@ def _build_table(store: Store) -> RegistryTable:
     return RegistryTable(docs, dict(events_in), dict(events_out))
 
 
+_SYMBOL_YEAR = re.compile(r"/((?:19|20)\d\d)(?=/|$)")
+
+
+def symbol_year(symbol: str | None) -> int | None:
+    """The year a symbol carries ("187/2025/NĐ-CP" → 2025; "451/QĐ-TTg" → None): the document's issue year."""
+    m = _SYMBOL_YEAR.search(symbol or "")
+    return int(m.group(1)) if m else None
+
+
+def known_in_force(table: RegistryTable, doc: str) -> date | None:
+    """The earliest date a dated change event shows ``doc`` in force: one it makes, a lapse naming it as a
+    successor, or a change made to it (None: no such event)."""
+    dates = [e.effective for e in table.events_out.get(doc, []) if e.effective]
+    dates += [e.effective for e in table.events_in.get(doc, []) if e.effective]
+    dates += [
+        e.effective
+        for events in table.events_in.values()
+        for e in events
+        if e.effective and e.kind == "expiry" and any(s == doc for s, _ in e.successors)
+    ]
+    return min(dates, default=None)
+
+
 def status_in(table: RegistryTable, doc: str, as_of: date) -> DocStatus:
     """The status of ``doc`` at ``as_of`` by the rules of this module's docstring."""
     reg = table.docs.get(doc)
@@ -123,6 +154,17 @@ def status_in(table: RegistryTable, doc: str, as_of: date) -> DocStatus:
     if start is not None and start > as_of:
         return DocStatus("not_yet_in_force", reg.confidence, start)
     live = [e for e in table.events_in.get(doc, []) if e.in_effect(as_of)]
+    if start is None:  # no dates: in force only as far as a dated event shows it
+        known = known_in_force(table, doc)
+        if known is None or known > as_of:
+            gone = [e for e in live if e.kind in ENDING and e.effective is not None]
+            if gone:
+                e = min(gone, key=lambda e: (e.effective or date.min, list(ENDING).index(e.kind)))
+                return DocStatus(ENDING[e.kind], e.confidence, e.effective, e)
+            year = symbol_year(reg.symbol)
+            if year is not None and as_of < date(year, 1, 1):
+                return DocStatus("not_yet_in_force", reg.confidence, None)
+            return DocStatus("unknown", reg.confidence, None)
     ending = [e for e in live if e.kind in ENDING]
     if ending:
         e = min(ending, key=lambda e: (e.effective or date.min, list(ENDING).index(e.kind)))

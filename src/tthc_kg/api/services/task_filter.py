@@ -93,7 +93,8 @@ def _dependencies(store: Store, as_of: date) -> dict[tuple[str, str], list[Depen
 
     def compute() -> dict[tuple[str, str], list[DependencyOut]]:
         out: dict[tuple[str, str], list[DependencyOut]] = defaultdict(list)
-        for f in audit(store, as_of, expand=True, include_unresolved=False):
+        # the agency findings (agency_dissolved) are not among OUTDATED: not computed at all
+        for f in audit(store, as_of, expand=True, include_unresolved=False, include_agencies=False):
             if f.task is not None and f.finding in OUTDATED:
                 out[(f.file, f.task)].append(
                     DependencyOut(
