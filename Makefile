@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 CORPUS ?= ../shared/corpus/plans
 
-.PHONY: install install-dev browser run test lint format bench clean
+.PHONY: install install-dev browser sparql-servers run test lint format bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -24,7 +24,12 @@ run: install
 browser:
 	bash scripts/install-browser.sh
 
-test: install-dev browser
+# The SPARQL servers the parity tests start (tests/remote): Debian's virtuoso-opensource (the Oxigraph server comes
+# with the Python packages). The tests fail, never skip, when a server cannot be started.
+sparql-servers:
+	bash scripts/sparql-servers.sh install
+
+test: install-dev browser sparql-servers
 	$(BIN)/pytest -q
 
 lint: install-dev

@@ -41,6 +41,19 @@ class StoreError(RuntimeError):
     pass
 
 
+def open_store(spec: str | Path | None = None, read_only: bool = False) -> Any:
+    """The store a spec names: ``sparql+http(s)://host:port/path[?update=…&auth=…]`` a SPARQL server
+    (:class:`tthc_kg.store_remote.RemoteStore`, docs/deploy.md), anything else a directory of the embedded store
+    (None: ``TTHC_KG_STORE``, else the user data directory). Both answer the same operations."""
+    if spec is None:
+        spec = os.environ.get("TTHC_KG_STORE") or None
+    if isinstance(spec, str) and spec.startswith(("sparql+http://", "sparql+https://")):
+        from .store_remote import RemoteStore
+
+        return RemoteStore(spec, read_only=read_only)
+    return Store(spec, read_only=read_only)
+
+
 class Store:
     """A thin wrapper over pyoxigraph.Store with the project's operations."""
 
@@ -90,6 +103,18 @@ class Store:
         if self._db.contains_named_graph(name):
             self._db.remove_graph(name)
             self.generation += 1
+
+    def bulk_load_nquads(self, source: str | Path | bytes) -> None:
+        """Load N-Quads (a file path or bytes) with Oxigraph's bulk loader: fast, NOT transactional — a failure
+        can leave part of the data loaded. Only for new graphs, where rerunning recovers (tthc_kg/bulk.py)."""
+        try:
+            if isinstance(source, bytes):
+                self._db.bulk_load(source, format=ox.RdfFormat.N_QUADS)
+            else:
+                self._db.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"bulk load failed: {exc}") from exc
+        self.generation += 1
 
     def flush(self) -> None:
         if self.path is not None:
