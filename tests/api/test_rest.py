@@ -290,6 +290,24 @@ def test_tasks(client: TestClient, seed_store: Store) -> None:
     assert all(d["cited"] not in ("61/2018/NĐ-CP", "107/2021/NĐ-CP") for t in before["tasks"] for d in t["depends_on"])
 
 
+def test_task_dependencies_do_not_compute_agency_findings(seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task filter keeps only outdated documents: the audit's agency findings are not computed at all."""
+    from tthc_kg import succession
+    from tthc_kg.api.services.status import OUTDATED
+    from tthc_kg.api.services.task_filter import tasks
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("agency findings computed for the task filter")
+
+    monkeypatch.setattr(succession, "agency_findings", boom)
+    when = date(2026, 11, 23)  # a date no other test asks for: not answered from the cache
+    out = tasks(seed_store, depends_on_superseded=True, as_of=when)
+    findings = audit(seed_store, when, expand=True, include_unresolved=False, include_agencies=False)
+    assert out.count and {(stem(t.file), t.number) for t in out.tasks} == {
+        (stem(f.file), f.task) for f in findings if f.task and f.finding in OUTDATED
+    }
+
+
 def test_tasks_filters(client: TestClient) -> None:
     by_agency = ok(client.get("/api/tasks", params={"agency": "chuyển đổi số"}))
     assert by_agency["count"] and all(

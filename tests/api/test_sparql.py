@@ -10,16 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import socket
 import subprocess
-import sys
 import threading
-import time
 import urllib.error
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +24,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, URLENCODED, XML, SPARQLWrapper
 
+from live_server import Server, ingest_store, start_server, stop_server
 from tthc_kg import queries
 from tthc_kg.api import create_app
 from tthc_kg.api.settings import Settings
@@ -377,68 +372,10 @@ def test_unknown_named_query_is_404(client: TestClient) -> None:
 # --- a real server, real clients -------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    @property
-    def endpoint(self) -> str:
-        return self.url + "/sparql"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds ingested by the CLI into a store that no process keeps open (servers get copies)."""
-    path = tmp_path_factory.mktemp("served") / "store"
-    subprocess.run(
-        [sys.executable, "-m", "tthc_kg.cli", "ingest", "--quiet", "--store", str(path), *map(str, SEEDS)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return path
-
-
-def start_server(store: Path, workdir: Path, **env: str) -> Server:
-    copy = workdir / "store"
-    shutil.copytree(store, copy)
-    port = free_port()
-    log = workdir / "server.log"
-    environ = {**os.environ, "TTHC_KG_QUERY_TIMEOUT": "10", "TTHC_KG_MAX_ROWS": "10000", **env}
-    command = [sys.executable, "-m", "tthc_kg.cli", "serve", "--quiet", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--store", str(copy)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=environ, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}: {log.read_text()}")
-        try:
-            if httpx.get(server.url + "/queries", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()}")
-
-
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=10)
+    return ingest_store(tmp_path_factory.mktemp("served") / "store", SEEDS, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -603,7 +540,7 @@ def test_time_and_row_limits_on_a_real_server(served_store: Path, tmp_path: Path
         with pytest.raises(urllib.error.HTTPError) as raised:
             wrapper(tight, HEAVY).query()
         assert raised.value.code == 503
-        # The abandoned queries still run in the background; the server keeps answering.
+        # The worker evaluating each of them was killed and replaced; the server keeps answering.
         assert wrapper(tight, ASK_61).queryAndConvert() == {"head": {}, "boolean": True}
     finally:
         stop_server(tight)

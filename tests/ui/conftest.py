@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from live_server import ingest_store, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "data" / "plans").glob("*.txt"))
@@ -32,54 +29,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tthc_kg.cli", *args]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Ingest the seeds into a fresh store with the CLI, then serve it; yields the base URL."""
     store = tmp_path_factory.mktemp("ui-store")
-    paths = [str(p) for p in SEEDS] + [str(FIXTURES / "ke-hoach-outdated-2025.txt")]
-    done = subprocess.run(_cli("ingest", *paths, "--store", str(store), "--quiet"), capture_output=True, text=True)
-    assert done.returncode == 0, f"ingest failed: {done.stderr}"
-    port = _free_port()
-    log = tmp_path_factory.mktemp("ui-log") / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            _cli("serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store), "--quiet"),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"tthc-kg serve exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(base + "/", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"tthc-kg serve did not answer on {base} within 60 s:\n{log.read_text()}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    ingest_store(store, [*SEEDS, FIXTURES / "ke-hoach-outdated-2025.txt"])
+    with running_server(store, tmp_path_factory.mktemp("ui-log"), copy=False, ready="/") as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,21 @@ the serialization run in a daemon worker thread; the caller stops waiting at the
 worker is then told to stop, and does so at the next row it reads, but a single step that computes without
 yielding a row (an aggregate, an ORDER BY, a large join before its first row) runs to its end in the background,
 holding a core (pyoxigraph releases the GIL while it evaluates, so the server keeps answering). The limit
-protects the client's wait and the server's request slots, not the CPU; a process restart ends runaway threads.
+protects the client's wait and the server's request slots; the CPU is bounded by the query slots:
+
+Query slots: at most ``query_slots`` queries run at once (:class:`QuerySlots`, a semaphore), and a query abandoned
+at the time limit keeps its slot until it really ends. A query that finds no free slot within the time limit is
+answered 503 ("busy"). So runaway queries can hold at most ``query_slots`` cores, and never pile up: a client
+repeating a heavy query gets 503s, not an ever-growing number of background threads. What is enforced, then:
+the client's wait (``query_timeout``), the rows kept and written (``max_rows``), the number of evaluations at once
+(``query_slots``); what is not: the CPU time of one evaluation step already running (it ends by itself).
+
+Worker processes: ``/sparql`` (client-written queries) runs in killable worker processes instead when the server
+has them (``sparql_workers.WorkerPool``): there the time limit ends the evaluation itself.
+
+Read-only, three times over: the refusals below (403 before anything runs); ``Store.query`` is pyoxigraph's query
+entry point, whose parser accepts no update operation at all (an update that slipped past the keyword check is a
+400 syntax error there); and named-query values are bound as RDF terms (``substitutions``), never spliced.
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -277,10 +292,16 @@ def execute(
     format: str | None = None,
     timeout: float | None = 10.0,
     max_rows: int = 10_000,
+    slots: QuerySlots | None = None,
+    pool: Any = None,
 ) -> Answer:
-    """Run a read-only query with the time and row limits and serialize it as negotiated (see the module)."""
+    """Run a read-only query with the time and row limits and serialize it as negotiated (see the module).
+    With ``pool`` (a ``sparql_workers.WorkerPool``, for queries without bindings) the query runs in a worker
+    process that is killed at the time limit."""
     check_format(format)
     refuse_writes(sparql)
+    if pool is not None and not bindings:
+        return pool.run(sparql, accept, format, max_rows, timeout or 0, getattr(store, "generation", 0))  # type: ignore[no-any-return]
 
     def work(cancel: threading.Event) -> Answer:
         try:
@@ -289,14 +310,32 @@ def execute(
             raise BadQuery(f"malformed query: {exc}") from exc
         return _serialize(result, accept, format, max_rows, cancel)
 
-    return run_with_timeout(work, timeout)
+    return run_with_timeout(work, timeout, slots)
+
+
+class QuerySlots:
+    """How many queries may be evaluated at once; a slot is held until the evaluation ends, even when the
+    client was answered 503 long before (see the module docstring). ``size`` 0 means no bound."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._sem = threading.BoundedSemaphore(size) if size > 0 else None
+
+    def acquire(self, timeout: float | None) -> bool:
+        if self._sem is None:
+            return True
+        return self._sem.acquire(timeout=timeout if timeout and timeout > 0 else None)
+
+    def release(self) -> None:
+        if self._sem is not None:
+            self._sem.release()
 
 
 class _Cancelled(Exception):
     pass
 
 
-def run_with_timeout(work: Callable[[threading.Event], T], timeout: float | None) -> T:
+def run_with_timeout(work: Callable[[threading.Event], T], timeout: float | None, slots: QuerySlots | None = None) -> T:
     """``work(cancel)`` in a daemon thread; 503 when it has not finished after ``timeout`` seconds.
 
     ``cancel`` is set at the limit so ``work`` can stop at its next step; what it is computing meanwhile cannot
@@ -304,6 +343,13 @@ def run_with_timeout(work: Callable[[threading.Event], T], timeout: float | None
     thread that made them, so no exception crosses threads with them in its traceback: the waiting thread gets
     a fresh :class:`SparqlError` with the message, and anything unexpected is logged here and answered as 500.
     """
+    slots = slots or QuerySlots(0)
+    if not slots.acquire(timeout):
+        log.warning("SPARQL query refused: all %d query slots busy for %s s", slots.size, timeout)
+        raise QueryTimeout(
+            f"the server is busy: {slots.size} queries are running (or still ending after their time limit); "
+            "try again later"
+        )
     done = threading.Event()
     cancel = threading.Event()
     box: dict[str, Any] = {}
@@ -315,13 +361,19 @@ def run_with_timeout(work: Callable[[threading.Event], T], timeout: float | None
             pass
         except SparqlError as exc:
             box["error"] = (type(exc), exc.message)
-        except Exception as exc:  # a bug or an I/O failure: logged with its traceback, answered as 500
-            log.exception("SPARQL query failed")
-            box["error"] = (SparqlError, f"query failed: {exc}")
+        except Exception:  # a bug or an I/O failure: logged with its traceback, answered as a generic 500
+            error_id = uuid.uuid4().hex[:12]
+            log.exception("SPARQL query failed (error %s)", error_id)
+            box["error"] = (SparqlError, f"internal server error (error id {error_id})")
         finally:
+            slots.release()
             done.set()
 
-    threading.Thread(target=target, name="tthc-kg-sparql", daemon=True).start()
+    try:
+        threading.Thread(target=target, name="tthc-kg-sparql", daemon=True).start()
+    except BaseException:
+        slots.release()
+        raise
     limit = timeout if timeout and timeout > 0 else None
     if not done.wait(limit):
         cancel.set()

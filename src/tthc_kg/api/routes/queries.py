@@ -2,7 +2,8 @@
 
 ``GET /queries`` lists them with their description and parameters; ``GET /queries/{name}?param=value…`` runs
 one, each value bound as a typed RDF term by the store (never spliced into the query text), with ``/sparql``'s
-formats, negotiation, time limit and row limit. ``format`` is reserved for the output format.
+formats, negotiation, time limit and row limit. ``format`` is reserved for the output format; ``update`` is
+refused with 403 (the endpoint is read-only), any other unknown parameter is 400.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 
 from ... import queries
 from ..deps import SettingsDep, StoreDep
-from .sparql import answer
+from .sparql import READ_ONLY, _slots, answer
 
 router = APIRouter(tags=["queries"])
 
@@ -49,6 +50,8 @@ async def run_query(
 ) -> Response:
     if name not in queries.available():
         raise HTTPException(404, f"no query named {name!r} (see /queries)")
+    if "update" in request.query_params:
+        raise HTTPException(403, READ_ONLY)
     nq = queries.load(name)
     values: dict[str, str] = {}
     for key, value in request.query_params.multi_items():
@@ -61,7 +64,7 @@ async def run_query(
         bindings = nq.bind(values)
     except queries.QueryError as exc:
         raise HTTPException(400, str(exc).replace("--param ", "")) from exc
-    return await answer(store, settings, nq.text, request.headers.get("accept"), format, bindings)
+    return await answer(store, settings, nq.text, request.headers.get("accept"), format, bindings, _slots(request))
 
 
 def _info(nq: queries.NamedQuery, request: Request) -> NamedQueryInfo:

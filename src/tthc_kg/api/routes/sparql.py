@@ -2,8 +2,9 @@
 
 - ``GET /sparql?query=…``; ``POST /sparql`` with a form (``application/x-www-form-urlencoded``, ``query=…``) or
   the query as the body (``application/sparql-query``).
-- Updates are refused with 403: an ``update=`` parameter, an ``application/sparql-update`` body, or an update
-  sent as ``query``. Federated queries (``SERVICE``) too.
+- Updates are refused with 403: an ``update=`` parameter (in the URL or the form), an ``application/sparql-update``
+  body, or an update sent as ``query``. Federated queries (``SERVICE``) too. A query longer than
+  ``max_query_chars`` is 413; a body larger than ``max_body_bytes`` is 413 (app.py).
 - Answers in the format the Accept header prefers, or ``format=`` (json, xml, csv, tsv for SELECT/ASK; turtle,
   ntriples, jsonld, rdfxml for CONSTRUCT/DESCRIBE); 406 when none fits. Malformed query → 400 with the parser's
   message; longer than the ``query_timeout`` setting → 503; more rows than ``max_rows`` → cut, and the response
@@ -25,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from ...store import Store
 from ..deps import SettingsDep, StoreDep
 from ..settings import Settings
-from ..sparql_exec import Answer, SparqlError, execute
+from ..sparql_exec import Answer, QuerySlots, SparqlError, execute
 
 router = APIRouter(tags=["sparql"])
 
@@ -55,15 +56,17 @@ async def sparql_get(
         raise HTTPException(403, READ_ONLY)
     if not query:
         raise HTTPException(400, "no query: pass the SPARQL query as query=…")
-    return await answer(store, settings, query, request.headers.get("accept"), format)
+    return await answer(
+        store, settings, query, request.headers.get("accept"), format, slots=_slots(request), pool=_pool(request)
+    )
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)")
 async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None) -> Response:
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    body = (await request.body()).decode("utf-8", errors="replace")  # the Protocol's requests are UTF-8
-    if media == SPARQL_UPDATE:
+    if media == SPARQL_UPDATE or "update" in request.query_params:
         raise HTTPException(403, READ_ONLY)
+    body = (await request.body()).decode("utf-8", errors="replace")  # the Protocol's requests are UTF-8
     if media == SPARQL_QUERY:
         query = body
     elif media == FORM:
@@ -81,7 +84,9 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep, 
         )
     if not query.strip():
         raise HTTPException(400, "no query: the request carries an empty query")
-    return await answer(store, settings, query, request.headers.get("accept"), format)
+    return await answer(
+        store, settings, query, request.headers.get("accept"), format, slots=_slots(request), pool=_pool(request)
+    )
 
 
 async def answer(
@@ -91,9 +96,13 @@ async def answer(
     accept: str | None,
     format: str | None,
     bindings: dict[str, object] | None = None,
+    slots: QuerySlots | None = None,
+    pool: object = None,
 ) -> Response:
     """Run the query off the event loop and turn the result or the refusal into a response (shared with
     ``/queries/{name}``)."""
+    if len(sparql) > settings.max_query_chars:
+        raise HTTPException(413, f"the query is longer than the limit of {settings.max_query_chars} characters")
     try:
         result = await run_in_threadpool(
             execute,
@@ -104,10 +113,20 @@ async def answer(
             format=format,
             timeout=settings.query_timeout,
             max_rows=settings.max_rows,
+            slots=slots,
+            pool=pool,
         )
     except SparqlError as exc:
         raise HTTPException(exc.status, exc.message) from exc
     return to_response(result, settings.max_rows)
+
+
+def _slots(request: Request) -> QuerySlots | None:
+    return getattr(request.app.state, "query_slots", None)
+
+
+def _pool(request: Request) -> object:
+    return getattr(request.app.state, "sparql_pool", None)
 
 
 def to_response(result: Answer, max_rows: int) -> Response:
