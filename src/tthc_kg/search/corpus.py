@@ -51,6 +51,7 @@ class Unit:
     year: int | None = None
     in_registry: bool = False
     plans: tuple[str, ...] = field(default=())  # a passage: every plan it is in
+    issues: str | None = None  # a document that issues an ingested plan (its decision): that plan
     dense_text: str = ""  # what the dense model embeds (empty: the unit has no vector)
 
     @property
@@ -107,6 +108,7 @@ def documents(rows: Iterable[dict[str, Any]]) -> dict[str, Unit]:
             issuer=issuer,
             year=_year(symbol, r["year"], r["issued"]),
             in_registry=bool(r["inRegistry"]),
+            issues=r.get("issues"),
             # a symbol alone means nothing to the model (it would sit near every query naming a type): no title,
             # no vector — the document is still found by its symbol and by the lexical index
             dense_text=_join(head + ":" if head else None, title, f"({issuer})" if issuer else None)[:DENSE_TEXT_MAX]
@@ -195,9 +197,11 @@ def _bases(cited: list[str], content: str, docs: dict[str, Unit]) -> list[str]:
 
 
 def tasks(rows: list[dict[str, Any]], citations: list[dict[str, Any]], docs: dict[str, Unit]) -> list[Unit]:
-    """One unit per task, about the first document its row cites. Its lexical text is its content and the type
+    """One unit per task, about the first document its row cites. Its lexical text is its content, the type
     word and symbol of every document its row cites that the content does not name (the "Căn cứ thực hiện" cell
-    of a task table), so a search for a legal basis ("tt 02/2017") finds the tasks that rely on it."""
+    of a task table), so a search for a legal basis ("tt 02/2017") finds the tasks that rely on it, and the names
+    of its lead agencies, so a search for an agency's field ("chuyển đổi số") finds the tasks of "Phòng Chuyển
+    đổi số …". What the model embeds is the content alone."""
     about: dict[str, str] = {}
     cited: dict[str, list[str]] = {}
     for c in citations:  # ordered by position: the first citation of a task wins
@@ -212,7 +216,11 @@ def tasks(rows: list[dict[str, Any]], citations: list[dict[str, Any]], docs: dic
         seen[r["task"]] = Unit(
             key="task:" + r["task"],
             kind="task",
-            text=_join(r["content"], *_bases(cited.get(r["task"], []), r["content"], docs)),
+            text=_join(
+                r["content"],
+                *_bases(cited.get(r["task"], []), r["content"], docs),
+                *(n for n in (r.get("leads") or "").split(TITLE_SEPARATOR) if n),
+            ),
             title=r["content"],
             iri=r["task"],
             task=r["number"],

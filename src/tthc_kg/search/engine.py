@@ -3,7 +3,8 @@
 1. **Symbols go straight to the document.** A symbol-shaped part of the query ("nd 61/2018", "61/2018",
    "61/2018/NĐ-CP", "qđ 45/2016", "2684/QĐ-UBND") puts the documents with that number and year (and code or type,
    when given) first, registry documents before others.
-2. **Lexical** (BM25 over syllables, bigrams and folded tokens: :mod:`.tokenize`) and **dense**
+2. **Lexical** (BM25 over syllables, bigrams and folded tokens: :mod:`.tokenize`, with the query's domain
+   synonyms at a lower weight: :mod:`.synonyms`) and **dense**
    (multilingual-e5-small over the units that have vectors: :mod:`.dense`) each rank the units by their best
    short piece (:mod:`.pieces`); z-score fusion (:func:`.fuse.zscore`) merges the two rankings, each weighted by
    how far its best candidates stand above the rest. The query is embedded in a worker thread while BM25 runs.
@@ -13,7 +14,8 @@
 3. **Filters** apply to the document a hit is or is about: ``type_`` (type word, "Nghị định"), ``issuer``
    (part of the issuer's name, case and diacritics ignored), ``year``, and ``status`` at ``as_of``: a status of
    docs/http.md ("replaced", "amended", …), or "in_force" (in force, amended or partially repealed: still
-   applicable) or "out_of_force" (replaced, repealed or expired).
+   applicable) or "out_of_force" (replaced, repealed or expired); ``kind`` keeps the hits of one kind
+   ("document", "passage" or "task").
 4. **Statuses** are computed at ``as_of`` (default today in Asia/Ho_Chi_Minh) the way the API computes them
    (``tthc_kg.api.services.status_at``): "unknown" for a document not in the registry; null for a task about no
    document.
@@ -37,8 +39,10 @@ from .dense import DenseUnavailable, Rows, embedder
 from .fuse import zscore
 from .index import SEGMENT, SearchIndex, open_index
 from .lexical import LexicalIndex
+from .synonyms import SYNONYM_WEIGHT, expansion_tokens
 from .tokenize import fold, has_diacritics, normalize, query_tokens
 
+SYNONYMS = True  # expand queries with the domain's synonyms (:mod:`.synonyms`; bench/search_eval.py --synonyms no)
 DEPTH = 100  # units each ranking hands to the fusion (the z-scores' window)
 # pieces fetched per unit wanted, before max-pooling them into units: twice the index's mean pieces per unit,
 # from 2 to 10 (ALQAC articles: ~4 pieces each, 8; the store's units: ~1.3, 3); fetching a hit costs ~10 µs
@@ -51,7 +55,20 @@ DENSE_WEIGHT_FOLDED = 0.5
 SYMBOL_SCORE = 1.0  # a symbol match: above any fused score (a logistic of the fused z-score, below 1)
 # What the search is for is the legal bases: a task's score counts half, so a task must rank far better than a
 # document or a passage to come before it (tasks still lead when nothing else matches).
-KIND_WEIGHTS = {"document": 1.0, "passage": 1.0, "task": 0.5}
+KIND_WEIGHTS = {"document": 1.0, "passage": 1.0, "plan": 1.0, "task": 0.5}
+# An ingested plan, or the decision issuing one, not in the registry (role "plan", :func:`role`; most have no
+# symbol) applies the legal bases: its fused z-score is lowered by ROLE_OFFSETS["plan"] standard deviations, so its
+# long title no longer crowds a topic query's legal bases out ("niêm yết công khai thủ tục hành chính" had five
+# plans before its bases), while a plan searched by its own title, far above the rest, stays near the top. A
+# passage (a clause citing or mentioning a document) comes after the document itself unless it stands out more.
+# Measured with bench/search_officer.py (77 queries, MRR@10 lexical / hybrid), over the 5 sample plans and over
+# 57 plans (the samples and ../shared/corpus/plans, whose many mentions crowd topic queries; labels made for the
+# samples): no offsets 0.930 / 0.922 and 0.836 / 0.811; plan 1, passage 0.25: 0.950 / 0.946 and 0.846 / 0.825;
+# plan 1, passage 0.5: 0.948 / 0.946 and 0.865 / 0.850; plan 1, passage 1: 0.935 / 0.940 and 0.869 / 0.866.
+# A plan offset of 1.5–2 scores the same but puts the sample plans, searched by their titles, at rank 6–39 instead
+# of 1–4 (a multiplicative weight of 0.5, as tasks have: 14–34).
+ROLE_OFFSETS = {"document": 0.0, "passage": 0.5, "plan": 1.0, "task": 0.0}
+KINDS = ("document", "passage", "task")  # the kinds of a hit (DESIGN.md) and of the ``kind`` filter
 
 IN_FORCE = ("in_force", "amended", "partially_repealed")
 OUT_OF_FORCE = ("replaced", "repealed", "expired")
@@ -80,7 +97,8 @@ _HINTS = {
 _SYMBOL_IN_QUERY = re.compile(
     r"(?:\b(?P<hint>" + "|".join(sorted(_HINTS, key=len, reverse=True)) + r")\.?\s*(?:so\s*)?)?"
     r"(?<![\d/.])\b(?P<number>\d+(?:\.\d+)?)\s*/\s*"  # not the month of a date "23/4/2018"
-    r"(?:(?P<year>(?:19|20)\d\d)\b(?:\s*/\s*(?P<code1>[a-z]+(?:-[a-z0-9]+)*))?|(?P<code2>[a-z]+(?:-[a-z0-9]+)+))"
+    r"(?:(?P<year>(?:19|20)\d\d)\b(?:\s*/\s*(?P<code1>[a-z][a-z0-9]*(?:-[a-z0-9]+)*))?"
+    r"|(?P<code2>[a-z][a-z0-9]*(?:-[a-z0-9]+)+))"
 )
 
 
@@ -180,7 +198,9 @@ def _fetch(index: PieceIndex) -> int:
 
 def _lexical(index: PieceIndex, query: str, depth: int | None) -> list[tuple[str, float]]:
     limit = len(index.lexical) if depth is None else depth * _fetch(index)
-    hits = index.lexical.search(query_tokens(query, segment=SEGMENT), limit)
+    tokens = query_tokens(query, segment=SEGMENT)
+    extra = expansion_tokens(query, segment=SEGMENT) if SYNONYMS else []
+    hits = index.lexical.search(tokens, limit, extra, SYNONYM_WEIGHT)
     return pool(hits, index.owner)[:depth]
 
 
@@ -226,14 +246,17 @@ class Filters:
     status: str | None = None
     issuer: str | None = None
     year: int | None = None
+    kind: str | None = None
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.type_, self.status, self.issuer, self.year))
+        return any(v is not None for v in (self.type_, self.status, self.issuer, self.year, self.kind))
 
     def check(self) -> None:
         if self.status is not None and self.status not in STATUS_FILTERS:
             raise SearchError(f"status: expected one of {', '.join(STATUS_FILTERS)}, got {self.status!r}")
+        if self.kind is not None and self.kind not in KINDS:
+            raise SearchError(f"kind: expected one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.type_ is not None and not self.type_.strip():
             raise SearchError("type: empty")
 
@@ -257,9 +280,10 @@ def search(
     issuer: str | None = None,
     year: int | None = None,
     dense: bool | None = None,
+    kind: str | None = None,
 ) -> list[SearchHit]:
     """The best ``k`` hits for ``query`` (see :func:`run`, which also says whether dense retrieval took part)."""
-    return run(store, query, k, as_of, type_, status, issuer, year, dense).hits
+    return run(store, query, k, as_of, type_, status, issuer, year, dense, kind=kind).hits
 
 
 def run(
@@ -273,6 +297,7 @@ def run(
     year: int | None = None,
     dense: bool | None = None,
     status_of: StatusOf | None = None,
+    kind: str | None = None,
 ) -> SearchResult:
     """Search the store. ``dense``: None uses dense retrieval when vectors exist and the model loads, False never,
     True always (the note says when it could not). Raises :class:`SearchError` on a bad query or filter."""
@@ -282,7 +307,7 @@ def run(
         raise SearchError("empty query")
     if k < 1:
         raise SearchError(f"k: expected a positive number, got {k}")
-    filters = Filters(type_, status, issuer, year)
+    filters = Filters(type_, status, issuer, year, kind)
     filters.check()
     day = as_of or today()
     index = open_index(store)
@@ -301,12 +326,25 @@ def run(
 
 
 def _order(index: SearchIndex, query: str, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Documents the query names by symbol first, then the fused ranking: each fused z-score through a logistic
-    (a score in (0, 1), in the same order) times its kind's weight."""
+    """Documents the query names by symbol first, then the fused ranking: each fused z-score
+    less its role's offset (:data:`ROLE_OFFSETS`), through a logistic (a score in (0, 1)), times its role's weight
+    (:data:`KIND_WEIGHTS`)."""
     routed = symbol_matches(index, query)
-    weighted = [(key, _logistic(s) * KIND_WEIGHTS[index.units[key].kind]) for key, s in fused]
+    weighted = []
+    for key, z in fused:
+        r = role(index.units[key])
+        weighted.append((key, _logistic(z - ROLE_OFFSETS[r]) * KIND_WEIGHTS[r]))
     weighted.sort(key=lambda ks: -ks[1])  # stable: ties keep the fused order
     return [(key, SYMBOL_SCORE) for key in routed] + [(key, s) for key, s in weighted if key not in routed]
+
+
+def role(unit: Any) -> str:
+    """What a unit is to the ranking: its kind, or "plan" for a document that is not in the registry and is an
+    ingested plan (its own plan) or the decision issuing one (``tthc:issues``)."""
+    is_plan = (unit.plan is not None and unit.plan == unit.doc) or getattr(unit, "issues", None) is not None
+    if unit.kind == "document" and is_plan and not unit.in_registry:
+        return "plan"
+    return str(unit.kind)
 
 
 def _logistic(z: float) -> float:
@@ -346,9 +384,15 @@ class TypedSymbol:
     hint: str | None  # folded code prefix from a type word ("nd", "qh")
 
 
+# A type hint glued to the number ("nd61/2018", "qđ45/2016"): a space is put between them before matching. Only a
+# hint standing as a word of its own is split, so the digits of a code ("24/2018/qh14") stay where they are.
+_GLUED_HINT = re.compile(r"\b(" + "|".join(sorted(_HINTS, key=len, reverse=True)) + r")\.?(?=\d)")
+
+
 def typed_symbols(query: str) -> list[TypedSymbol]:
-    """The symbol-shaped parts of a query: "nghi dinh 61/2018" → [TypedSymbol("61", 2018, None, "nd")]."""
-    text = fold(normalize(query))
+    """The symbol-shaped parts of a query, whatever its spacing, diacritics and case: "nghi dinh 61/2018",
+    "NĐ 61/2018", "nd61/2018" → [TypedSymbol("61", 2018, None, "nd")]."""
+    text = _GLUED_HINT.sub(r"\1 ", fold(normalize(query)))
     out = []
     for m in _SYMBOL_IN_QUERY.finditer(text):
         code = m.group("code1") or m.group("code2")
@@ -421,6 +465,8 @@ def _folded(text: str | None) -> str:
 
 
 def _keep(unit: Any, f: Filters, statuses: _Statuses) -> bool:
+    if f.kind is not None and unit.kind != f.kind:
+        return False
     if f.year is not None and unit.year != f.year:
         return False
     if f.type_ is not None:

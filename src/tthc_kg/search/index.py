@@ -43,7 +43,7 @@ from .dense import Embedder, Rows, VectorCache, text_key
 from .lexical import LexicalIndex
 from .tokenize import index_tokens
 
-FORMAT = 2  # 2: short pieces of each unit, the store's fingerprint
+FORMAT = 3  # 2: short pieces of each unit, the store's fingerprint; 3: a task's lead agencies, a decision's plan
 # Whether the lexical index also counts underthesea's words (tokenize.words). Measured on the ALQAC tuning sets
 # (bench/search_eval.py --segment yes): MRR@10 within ±0.003 of syllables + bigrams alone, at 16× the tokenizing
 # time (and 1.7 s to load its model in a fresh process): off.
@@ -236,7 +236,9 @@ class SearchIndex:
         """As :meth:`dense_matrix`, the vectors ready for a fast top-k (:class:`~.dense.Rows`)."""
         if self._dense is None:
             keys, texts = [], []
-            for u in self.units.values():
+            # no vector at all (no 'tthc-kg index' yet): nothing to look up (hashing every piece costs a one-shot
+            # CLI search ~0.1 s per 1,000 units)
+            for u in self.units.values() if len(self.vectors) else ():
                 for text in self.dense_pieces(u):
                     key = text_key(text)
                     if key in self.vectors:

@@ -108,15 +108,25 @@ class LexicalIndex:
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)
 
-    def search(self, tokens: list[str], limit: int) -> list[tuple[str, float]]:
+    def search(
+        self, tokens: list[str], limit: int, extra: list[str] | None = None, extra_weight: float = 0.5
+    ) -> list[tuple[str, float]]:
         """(key, BM25 score) of the best ``limit`` units containing any of the tokens, best first. A token given
-        twice counts once."""
+        twice counts once. ``extra`` tokens (a query's expansions) count too, their BM25 scores times
+        ``extra_weight``."""
         terms = list(dict.fromkeys(t for t in tokens if t))
-        if not terms or limit <= 0:
+        more = [t for t in dict.fromkeys(extra or ()) if t and t not in terms]
+        if not (terms or more) or limit <= 0:
             return []
-        query = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "body", t)) for t in terms]
-        )
+        clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "body", t)) for t in terms]
+        clauses += [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, "body", t), extra_weight),
+            )
+            for t in more
+        ]
+        query = tantivy.Query.boolean_query(clauses)
         searcher = self._index.searcher()
         hits = searcher.search(query, limit).hits
         return [(searcher.doc(address)["key"][0], float(score)) for score, address in hits]

@@ -111,8 +111,7 @@ def _score(label: _Label, needle: str) -> float:
 
 # --- the search engine's answers, for the web page and /api/search -------------------------------------------
 
-KINDS = ("document", "passage", "task")
-KIND_DEPTH = 1000  # results asked of the engine when one kind is wanted
+KINDS = ("document", "passage", "task")  # as tthc_kg.search.engine.KINDS (the engine's ``kind`` filter)
 
 
 @dataclass(frozen=True)
@@ -191,15 +190,11 @@ def find(
 
     if kind is not None and kind not in KINDS:
         raise SearchError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
-    # the engine has no kind filter: ask for more and keep the kind's (its candidates: the fused top few hundred)
-    wanted = k if kind is None else max(k, KIND_DEPTH)
-    result = run(store, q, wanted, as_of, type_, status, issuer, year, dense)
+    result = run(store, q, k, as_of, type_, status, issuer, year, dense, kind=kind)
     units = open_index(store, sync=False).units
     table = registry_table(store)
     out: list[Found] = []
     for h in result.hits:
-        if kind is not None and h.kind != kind:
-            continue
         unit = units.get(_unit_key(h)) or _scan(units, h)
         plans: tuple[tuple[str, str], ...] = ()
         reg = table.docs.get(h.doc) if h.doc else None
