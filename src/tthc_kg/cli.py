@@ -48,10 +48,10 @@ def _registry():  # type: ignore[no-untyped-def]
 
 
 def _store(path: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
-    from .store import Store, StoreError
+    from .store import StoreError, open_store
 
     try:
-        return Store(path, read_only=read_only)
+        return open_store(path, read_only=read_only)  # a directory, or sparql+http://… (docs/deploy.md)
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -98,18 +98,43 @@ def _clip(text: str, width: int) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from .cli_ops import failed_summary, ingest_log, stale_paths
+
+    if not args.paths and not args.stale:
+        raise UsageError("give plan files or directories to ingest, or --stale to rebuild stale graphs")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     paths = expand_paths(args.paths)
-    if not paths:
+    if args.paths and not paths:
         raise UsageError("no plan files found in " + ", ".join(args.paths))
     registry = _registry()
     store = _store(args.store)
-    ok, errors, totals = ingest_files(store, registry, paths, progress=not args.quiet)
+    if args.stale:  # graphs built by an older extractor or ontology, rebuilt from their recorded source path
+        paths += [p for p in stale_paths(store) if p not in paths]
+        if not paths:
+            print(f"no stale graphs in store {store.path}: nothing to rebuild")
+            return 0
+    from .bulk import use_bulk
+
+    try:
+        bulk = use_bulk(store, paths, args.bulk)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if bulk:  # parallel extraction + the bulk loader (not transactional; a rerun recovers: tthc_kg/bulk.py)
+        from .bulk import bulk_ingest
+
+        done = bulk_ingest(store, registry, paths, progress=not args.quiet, workers=args.workers)
+        ok, errors, totals = done.ok + done.skipped, done.errors, done.totals
+        print(f"bulk load: {done.ok} loaded, {done.skipped} unchanged and skipped", file=sys.stderr)
+    else:
+        log = ingest_log(args.verbose)
+        ok, errors, totals = ingest_files(store, registry, paths, progress=not args.quiet, log=log)
     for line in errors:
         print(f"tthc-kg: error: {line}", file=sys.stderr)
     print(
         f"ingested {ok} of {len(paths)} files: {totals['citations']} citations, {totals['tasks']} tasks, "
-        f"{totals['triples']} triples written; store {store.path} holds {store.triple_count()} triples"
-        + (f"; {len(errors)} failed" if errors else "")
+        f"{totals['triples']} triples written; store {store.path or store.url} holds {store.triple_count()} triples"
+        + failed_summary(errors)
     )
     if not args.no_index:
         _index_lexical(store)
@@ -178,14 +203,19 @@ def task_record(path: str, analysis: Any, t: Any) -> dict[str, Any]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from .analyze import analyze_text
-    from .read import ReadError, read_text
+    from .read import LEGACY_NAMES, ReadError, read_source
     from .resolve import Resolver
 
     resolver = Resolver(_registry())
     failed = 0
     for path in args.files:
         try:
-            analysis = analyze_text(path, read_text(path), resolver)
+            source = read_source(path)
+            if source.converted:  # offsets then point into the converted text (docs/cli.md)
+                print(
+                    f"tthc-kg: note: {path}: converted from {LEGACY_NAMES[source.encoding]} to Unicode", file=sys.stderr
+                )
+            analysis = analyze_text(path, source.text, resolver)
         except ReadError as exc:
             print(f"tthc-kg: error: {path}: {exc}", file=sys.stderr)
             failed += 1
@@ -229,6 +259,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         files = paths
     findings = audit(store, as_of, files, include_amended=args.include_amended, expand=args.expand)
     rows = [f.as_dict() for f in findings]
+    from .cli_watch import audit_reviews, print_reviewed  # officers' decisions on findings (issue 8)
+
+    rows, reviewed = audit_reviews(store, rows, hide=args.hide_acknowledged, annotate=args.reviews)
     evidence = f"registry evidence date: {registry.evidence_date} — statuses are as the registry knew them then"
     if args.format == "jsonl":
         print(evidence, file=sys.stderr)
@@ -240,12 +273,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(evidence, file=sys.stderr)
         _xlsx(rows, FIELDS, args.output, evidence)
     else:
+        from .cli_change import audit_signing_notes, print_audit_citation_checks
+
         print(f"Audit as of {as_of.isoformat()}; {evidence}")
-        flagged = [dict(r, file=os.path.basename(r["file"])) for r in rows if r["finding"] != "unresolved"]
+        signed = audit_signing_notes(store, rows, as_of)  # point in time: valid when signed? (issue 8)
+        flagged = [
+            dict(r, file=os.path.basename(r["file"]), signed=s)
+            for r, s in zip(rows, signed, strict=True)
+            if r["finding"] != "unresolved"
+        ]
         _table(
             flagged,
-            ["file", "task", "cited", "finding", "since", "successors", "dependency", "confidence"],
-            {"file": 28, "successors": 30},
+            ["file", "task", "cited", "finding", "since", "successors", "dependency", "confidence", "signed"],
+            {"file": 28, "successors": 30, "signed": 62},
         )
         plans = {r["file"] for r in flagged}
         unresolved = sum(1 for r in rows if r["finding"] == "unresolved")
@@ -253,6 +293,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
             f"\n{len(flagged)} findings in {len(plans)} plans; {unresolved} cited documents not in the registry "
             "(status unknown: see --format jsonl)"
         )
+        print_audit_citation_checks(store, registry, files)  # printed dates, type words, issuers (issue 8)
+        print_reviewed(reviewed, hidden=args.hide_acknowledged)
     return 0
 
 
@@ -284,6 +326,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             issuer=args.issuer,
             year=args.year,
             dense=args.dense,
+            kind=args.kind,
         )
     except (SearchError, OSError) as exc:
         raise UsageError(str(exc)) from exc
@@ -424,12 +467,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     def store_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--store", help="store directory (default: $TTHC_KG_STORE or the user data directory)")
+        sp.add_argument(
+            "--store",
+            help="store directory, or a SPARQL server sparql+http://HOST:PORT/PATH (docs/deploy.md) "
+            "(default: $TTHC_KG_STORE or the user data directory)",
+        )
 
     sp = sub.add_parser("ingest", help="ingest plan files or directories into the store")
-    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.add_argument("paths", nargs="*", metavar="PATH")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp.add_argument("--no-index", action="store_true", help="do not update the search index")
+    sp.add_argument(
+        "--stale", action="store_true", help="also rebuild graphs built by an older extractor or ontology (doctor)"
+    )
+    sp.add_argument("-v", "--verbose", action="store_true", help="print 'committed PATH' as each file is committed")
+    sp.add_argument(
+        "--bulk",
+        action="store_true",
+        help="parallel extraction and the bulk loader (automatic for an empty store and 200+ files; not "
+        "transactional: rerun after a crash, unchanged files are skipped)",
+    )
+    sp.add_argument("--workers", type=int, default=None, metavar="N", help="extraction processes (default: all cores)")
     store_opt(sp)
     sp.set_defaults(func=cmd_ingest)
 
@@ -452,6 +510,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--as-of", help="date YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh)")
     sp.add_argument("--include-amended", action="store_true", help="also amendments in force after the plan's date")
     sp.add_argument("--expand", action="store_true", help="report preamble bases once per task")
+    sp.add_argument(
+        "--hide-acknowledged", action="store_true", help="leave out findings an officer acknowledged or dismissed"
+    )
+    sp.add_argument("--reviews", action="store_true", help="jsonl: add each finding's id and review decision")
     sp.add_argument("--format", choices=["table", "csv", "jsonl", "xlsx"], default="table")
     sp.add_argument("-o", "--output", help="output file (xlsx)")
     store_opt(sp)
@@ -465,6 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--status", help="in_force (also amended, partially repealed), out_of_force, or one status")
     sp.add_argument("--issuer", help="part of the issuer's name (case and diacritics ignored)")
     sp.add_argument("--year", type=int, help="the document's year")
+    sp.add_argument("--kind", choices=["document", "passage", "task"], help="results of one kind only")
     sp.add_argument(
         "--dense", action=argparse.BooleanOptionalAction, help="dense retrieval (default: when vectors exist)"
     )
@@ -509,12 +572,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .queries import QueryError
+    from .store import StoreError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UsageError, QueryError) as exc:
+    except (UsageError, QueryError, StoreError) as exc:  # StoreError: e.g. a SPARQL server failing mid-command
         return _fail(str(exc))
     except BrokenPipeError:
         return 0
@@ -523,4 +587,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m tthc_kg.cli`` runs this file as __main__, a second copy of the module: run the package's copy,
+    # whose UsageError is the one the command modules (cli_change, cli_watch, cli_ops) raise
+    from tthc_kg.cli import main as _main
+
+    sys.exit(_main())

@@ -55,6 +55,20 @@ def test_search_filters_and_k(seed_index: SearchIndex, seed_store: Store, capsys
     assert all(years[r["symbol"]] == 2025 and "Chính phủ" in issuers[r["symbol"]] for r in rows)  # "66/NQ-CP" too
 
 
+def test_search_kind(seed_index: SearchIndex, seed_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["search", "một cửa", "--store", str(seed_store.path), "--format", "jsonl", "--as-of", AS_OF, "--no-dense"]
+    _, everything, _ = cli(capsys, *args, "--k", "50")
+    assert len({json.loads(line)["kind"] for line in everything.splitlines()}) > 1  # the filter has work to do
+    for kind in ("task", "passage", "document"):
+        code, out, _ = cli(capsys, *args, "--kind", kind)
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert code == 0 and rows and {r["kind"] for r in rows} == {kind}
+        if kind == "task":
+            assert all(r["task"] for r in rows)
+    with pytest.raises(SystemExit):  # argparse: an unknown kind is a usage error (exit 2)
+        main([*args, "--kind", "plan"])
+
+
 def test_search_table(seed_index: SearchIndex, seed_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "search", "bưu chính", "--store", str(seed_store.path), "--as-of", AS_OF, "--no-dense")
     assert code == 0 and out.startswith(f"Search as of {AS_OF} (lexical): ")

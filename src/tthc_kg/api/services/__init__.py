@@ -20,16 +20,48 @@ One module a concern: ``cache`` (the per-store memo every answer goes through: g
 ``export``. Import them from here: ``from tthc_kg.api import services``; ``services.document_info(…)``.
 """
 
-from .audit import audit_findings
-from .cache import CACHE_SIZE, CACHE_TTL, CACHE_TTL_COUNTED, memo
-from .change_impact import impact
-from .check import check_text
-from .documents import cached_document_info, canonical_symbol, citers, document_info
-from .export import export_rdf
-from .plan_lookup import find_plan, plans
-from .search import fold, search_lexical
-from .status import ENDING, IN_FORCE, OUTDATED, DocStatus, evidence_date, status_at
-from .task_filter import tasks
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Where each name lives; a module is imported on first use of one of its names, so a caller needing one service
+# (the CLI's search needs only ``status``) does not import them all.
+_HOME = {
+    "audit_findings": "audit",
+    "CACHE_SIZE": "cache",
+    "CACHE_TTL": "cache",
+    "CACHE_TTL_COUNTED": "cache",
+    "memo": "cache",
+    "impact": "change_impact",
+    "check_text": "check",
+    "cached_document_info": "documents",
+    "canonical_symbol": "documents",
+    "citers": "documents",
+    "document_info": "documents",
+    "export_rdf": "export",
+    "find_plan": "plan_lookup",
+    "plans": "plan_lookup",
+    "fold": "search",
+    "search_lexical": "search",
+    "ENDING": "status",
+    "IN_FORCE": "status",
+    "OUTDATED": "status",
+    "DocStatus": "status",
+    "evidence_date": "status",
+    "status_at": "status",
+    "tasks": "task_filter",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(name)
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CACHE_SIZE",
