@@ -6,6 +6,7 @@ The result, :class:`Analysis`, is what the graph builder, ``extract`` and ``chec
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +78,9 @@ def analyze_text(path: str, original: str, resolver: Resolver) -> Analysis:
     preambles = preamble_regions(text)
     tasks = extract_tasks(text, plan_year=ctx.year)
     resolved: list[Resolved] = []
+    rows = _TaskIndex(tasks)
     for c in find_citations(text):
-        task = _task_at(tasks, c.start)
+        task = rows.at(c.start)
         role = "basis" if in_regions(c.start, preambles) else ("task_basis" if task else "mention")
         ident = resolver.resolve(c, ctx)
         start, end = norm.to_original(c.start, c.end)
@@ -101,6 +103,37 @@ def analyze_text(path: str, original: str, resolver: Resolver) -> Analysis:
 
 def analyze_file(path: str | Path, registry: Registry) -> Analysis:
     return analyze_text(str(path), read_text(path), Resolver(registry))
+
+
+class _TaskIndex:
+    """``_task_at`` for many positions: a sweep over the rows' spans sorted by start, linear in spans + positions
+    when the positions come in order (as citations do) instead of tasks × citations."""
+
+    def __init__(self, tasks: tuple[Task, ...] | list[Task]) -> None:
+        spans = []
+        for i, t in enumerate(tasks):
+            spans.extend((a, b, i) for a, b in (t.line_spans or ((t.start, t.end),)))
+            spans.extend((a, b, i) for a, b in (t.basis_spans or ()))
+        spans.sort()
+        self.tasks, self.spans = tasks, spans
+        self._reset()
+
+    def _reset(self) -> None:
+        self.next, self.last = 0, -1
+        self.open: list[tuple[int, int]] = []  # heap of (task index, span end) of the spans started so far
+
+    def at(self, pos: int) -> Task | None:
+        """The first task (in order) whose row holds this position, as ``_task_at``."""
+        if pos < self.last:
+            self._reset()
+        self.last = pos
+        while self.next < len(self.spans) and self.spans[self.next][0] <= pos:
+            _start, b, i = self.spans[self.next]
+            heapq.heappush(self.open, (i, b))
+            self.next += 1
+        while self.open and self.open[0][1] <= pos:  # ended before pos: never holds a later position either
+            heapq.heappop(self.open)
+        return self.tasks[self.open[0][0]] if self.open else None
 
 
 def _task_at(tasks: tuple[Task, ...] | list[Task], pos: int) -> Task | None:

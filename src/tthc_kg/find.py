@@ -88,10 +88,6 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # "Nghị quyết số 131": found from "số N" (a literal first letter is fast to scan for), the type word
         # then read backwards with before_rev
         "truncated": re.compile(r"số[ \t]{1,3}(?P<number>\d{1,5})(?![\d/.\w-]|[ \t]{0,2}[/-])"),
-        "law_name": re.compile(
-            r"(?P<type>B(?<![\w/]B)ộ luật|L(?<![\w/]L)uật)[ \t]{1,3}(?P<name>[A-ZĐ][^;:,.()“”\"]{2,110}?)"
-            r"(?=[ \t\r\n]{0,6}(?:ngày|số|năm|đã|được|sửa|hiện hành|và (?:Luật|Bộ luật|các)|;|,|\.|\(|“|$))"
-        ),
     }
 
 
@@ -217,6 +213,7 @@ def iter_citations(text: str) -> Iterator[Citation]:
     found: list[Citation] = []
     core = pats["core"]
     done = 0
+    tabs: dict[int, tuple[int, int]] = {}  # _continued's running count of tabs along the current line
     for start_at in _candidates(text, pats["candidate_rev"]):
         if start_at < done:
             continue
@@ -230,7 +227,7 @@ def iter_citations(text: str) -> Iterator[Citation]:
             after = m.end()
             printed = m.group()
             if m.group("dangling"):
-                cont = _continued(text, m.start(), m.end())
+                cont = _continued(text, m.start(), m.end(), tabs)
                 if cont is None:
                     continue
                 printed, after = printed + cont[0], cont[1]
@@ -277,15 +274,20 @@ def iter_citations(text: str) -> Iterator[Citation]:
     yield from found
 
 
+# the first "/" of a symbol: a year ("61/2018/…") or a code ("79/KH-UBND", "57-NQ/TW") follows it
+_FIRST_SLASH = re.compile(r"/(?=[ \t]{0,2}(?:[A-ZĐ]|19|20))")
+
+
 def _candidates(text: str, rev: re.Pattern[str]) -> Iterator[int]:
     """Where a symbol may start: the number before a "/" ("61/2018/NĐ-CP", "57-NQ/TW").
 
-    Finding "/" is a plain substring search (gigabytes per second); the number is then read backwards from it
-    in a short window. Far faster than letting the engine try a digit-led pattern at every digit of the text.
+    The engine scans for a "/" that a year or a code follows (one pass, every other "/" skipped in C: "1/1/1/…",
+    "23/4/2018"); the number is then read backwards from it in a short window. Far faster than letting the
+    engine try a digit-led pattern at every digit of the text.
     """
-    pos = text.find("/")
     last = -1
-    while pos >= 0:
+    for slash in _FIRST_SLASH.finditer(text):  # the engine skips every other "/" ("1/1/1", "////") at C speed
+        pos = slash.start()
         floor = max(0, pos - 24)
         m = rev.match(text[floor:pos][::-1])
         if m is not None:
@@ -293,23 +295,35 @@ def _candidates(text: str, rev: re.Pattern[str]) -> Iterator[int]:
             if start > last:
                 last = start
                 yield start
-        pos = text.find("/", pos + 1)
 
 
-def _continued(text: str, start: int, end: int) -> tuple[str, int] | None:
+_ROW_MAX = 4000  # characters of a table row looked at around a code cut at a cell boundary
+
+
+def _continued(
+    text: str, start: int, end: int, tabs: dict[int, tuple[int, int]] | None = None
+) -> tuple[str, int] | None:
     """The rest of a code cut at the end of a table cell ("4020/QĐ-" … next row, same column: "UBND ngày …").
 
     In tab-separated tables a cell that wraps continues in the same column of the next non-blank line; the
-    column is the number of tabs before the symbol on its line.
+    column is the number of tabs before the symbol on its line. ``tabs`` (line start → (position, tabs before
+    it)) lets calls in order along one line count each tab once.
     """
-    line_start = text.rfind("\n", max(0, start - 4000), start) + 1  # bounded: linear on one-line inputs
-    column = text.count("\t", line_start, start)
-    pos = text.find("\n", end)
+    line_start = text.rfind("\n", max(0, start - _ROW_MAX), start) + 1  # bounded: linear on one-line inputs
+    seen = tabs.get(line_start) if tabs is not None else None
+    if seen is not None and seen[0] <= start:
+        column = seen[1] + text.count("\t", seen[0], start)
+    else:
+        column = text.count("\t", line_start, start)
+    if tabs is not None:
+        tabs.clear()
+        tabs[line_start] = (start, column)
+    pos = text.find("\n", end, end + _ROW_MAX)  # every search bounded: a row longer than _ROW_MAX has no next line
     for _ in range(4):  # the next non-blank line, a few blank lines at most
         if pos < 0:
             return None
-        nxt = text.find("\n", pos + 1)
-        line_end = nxt if nxt >= 0 else len(text)
+        nxt = text.find("\n", pos + 1, pos + 1 + _ROW_MAX)
+        line_end = nxt if nxt >= 0 else min(len(text), pos + 1 + _ROW_MAX)
         line = text[pos + 1 : line_end]
         if line.strip():
             cells = line.split("\t")
@@ -387,37 +401,81 @@ def _truncated(text: str) -> Iterator[Citation]:
         )
 
 
+# "Luật …"/"Bộ luật …" and the name after it, up to the first terminator (the pattern
+# `(?P<type>Bộ luật|Luật)[ \t]{1,3}(?P<name>[A-ZĐ][^;:,.()“”"]{2,110}?)(?=[ \t\r\n]{0,6}(?:ngày|số|…|$))`, matched
+# without retrying the terminators at every length of the name: ~100× less work on a text full of "Luật")
+_LAW_HEAD = re.compile(r"(?P<type>B(?<![\w/]B)ộ luật|L(?<![\w/]L)uật)[ \t]{1,3}(?=[A-ZĐ])")
+_LAW_END = re.compile(r"ngày|số|năm|đã|được|sửa|hiện hành|và (?:Luật|Bộ luật|các)|[;,.(“]")
+_LAW_STOP = re.compile(r"[;:,.()“”\"]")
+_SPACE = frozenset(" \t\r\n")
+
+
+def _law_match(text: str, begin: int, ends: list[int]) -> tuple[int, int, str] | None:
+    """(start, end, type word) of the law named at ``begin``, as the pattern above matches it: the shortest name
+    of 3–111 characters without ;:,.()“”" followed by up to six blanks and a terminator (a word of ``_LAW_END``, or
+    the end of the text). ``ends``: where every terminator starts, sorted. No pattern retried at each length."""
+    head = _LAW_HEAD.match(text, begin)
+    if head is None:
+        return None
+    ns = head.end()
+    stop = _LAW_STOP.search(text, ns + 1, ns + 111)
+    limit = stop.start() if stop else min(len(text), ns + 111)
+    i = bisect.bisect_left(ends, ns + 3)
+    if i == len(ends):
+        return None
+    k = ends[i]
+    e = k
+    while e > k - 6 and e > ns + 3 and text[e - 1] in _SPACE:
+        e -= 1
+    if e > limit:
+        return None
+    return begin, e, head.group("type")
+
+
+def _law_ends(text: str) -> list[int]:
+    ends = [m.start() for m in _LAW_END.finditer(text)]
+    ends.append(len(text) - 1 if text.endswith("\n") else len(text))  # `$`: the end, or before a final newline
+    if text.endswith("\n"):
+        ends.append(len(text))
+    return ends
+
+
 def _law_names(text: str, symbol_spans: list[tuple[int, int]]) -> Iterator[Citation]:
     """Laws cited by name only: "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015"."""
     starts = sorted(s for s, _ in symbol_spans)
 
-    law_name = _patterns()["law_name"]
     pos = text.find("uật ")
+    ends: list[int] | None = None
     last_end = 0
     while pos >= 0:  # a literal search, then the pattern at "Luật"/"Bộ luật" only
         begin = pos - 1 if text[pos - 1 : pos] == "L" else (pos - 4 if text[pos - 4 : pos] == "Bộ l" else -1)
         pos = text.find("uật ", pos + 4)
-        m = law_name.match(text, begin) if begin >= last_end else None
+        if begin < last_end:
+            continue
+        if ends is None:
+            ends = _law_ends(text)
+        m = _law_match(text, begin, ends)
         if m is None:
             continue
-        last_end = m.end()
-        tail = text[m.end() : m.end() + 12]
+        start, end, type_ = m
+        last_end = end
+        tail = text[end : end + 12]
         if re.match(r"[ \t]{0,3}số", tail):
             continue  # "Luật … số 64/2025/QH15": the symbol is the citation
-        i = bisect.bisect_left(starts, m.start())
-        if i < len(starts) and starts[i] < m.end():
+        i = bisect.bisect_left(starts, start)
+        if i < len(starts) and starts[i] < end:
             continue
-        when, date_text, _ = _date_after(text, m.end(), None)
+        when, date_text, _ = _date_after(text, end, None)
         yield Citation(
-            start=m.start(),
-            end=m.end(),
-            text=m.group(),
+            start=start,
+            end=end,
+            text=text[start:end],
             symbol=None,
-            type=m.group("type"),
+            type=type_,
             number=None,
             date=when,
             date_text=date_text,
             issuer_printed=None,
-            title=_clean(m.group()),
+            title=_clean(text[start:end]),
             kind="name",
         )

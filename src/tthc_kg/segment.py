@@ -98,6 +98,8 @@ _CLAUSE_BOUNDARY = re.compile(
 )
 _LIST_HEAD = re.compile(r"[^;:]{3,120}:", re.S)  # "Căn cứ các Nghị định của Chính phủ:"
 _TAGS = re.compile(r"<[^>]{0,200}>")
+_PARA_OPEN = re.compile(r"(?m)^[ \t>*_#-]{0,6}(?:Căn cứ|Thực hiện)")
+_LIST_MAX = 8000  # characters back from a clause to the head of the list it belongs to, at most
 
 
 def clause(text: str, start: int, end: int, regions: list[Region] | tuple[Region, ...] = ()) -> str:
@@ -117,7 +119,8 @@ def clause(text: str, start: int, end: int, regions: list[Region] | tuple[Region
     b = m.start() if m else hi
     body = _flat(text[a:b])
     if region is not None and a > region.start and re.match(r"số\b", body):
-        para = max((m.start() for m in re.finditer(r"(?m)^[ \t>*_#-]{0,6}(?:Căn cứ|Thực hiện)", text[:a])), default=-1)
+        floor = max(region.start, a - _LIST_MAX)  # bounded: linear however long the preamble
+        para = max((m.start() for m in _PARA_OPEN.finditer(text, floor, a)), default=-1)
         head = _LIST_HEAD.match(text, para) if para >= region.start else None
         if head is not None and head.end() <= a:
             body = _flat(head.group()) + " " + body
