@@ -16,6 +16,10 @@ from .segment import clause
 from .symbols import parse_symbol, type_word
 from .timeframe import parse_timeframe
 
+# The version of ontology/tthc.ttl (its owl:versionInfo) this builder writes for; tests/test_ops.py checks they
+# agree. With EXTRACTOR_VERSION it is recorded in every source graph, so `tthc-kg doctor` can tell stale graphs.
+ONTOLOGY_VERSION = "0.1.0"
+
 
 def _date(d: date) -> Literal:
     return Literal(d.isoformat(), datatype=XSD.date)
@@ -25,8 +29,10 @@ def _vi(text: str) -> Literal:
     return Literal(text, lang="vi")
 
 
-def build_graph(a: Analysis) -> Graph:
-    g = Graph()
+def build_graph(a: Analysis, g: Graph | None = None) -> Graph:
+    """The source's graph. ``g``: where to add the triples (default a new rdflib Graph); the bulk path passes a
+    plain list-backed sink with an ``add`` method, which is several times faster than rdflib's indexed store."""
+    g = Graph() if g is None else g
     src = iri.source(a.key)
     plan = iri.plan(a.key)
     act = iri.extraction(EXTRACTOR_VERSION)
@@ -36,6 +42,8 @@ def build_graph(a: Analysis) -> Graph:
     g.add((src, TTHC.charCount, Literal(len(a.original))))
     g.add((act, RDF.type, TTHC.Extraction))
     g.add((act, TTHC.extractorVersion, Literal(EXTRACTOR_VERSION)))
+    g.add((act, TTHC.ontologyVersion, Literal(ONTOLOGY_VERSION)))
+    g.add((src, PROV.wasGeneratedBy, act))  # which extractor and ontology built this graph (doctor, --stale)
 
     _plan(g, a, plan, src)
     stubs_done: set[str] = set()

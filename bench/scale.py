@@ -1,0 +1,290 @@
+"""Scale bench (issue 6 part 5): bulk ingest and the flagship queries at 1k / 10k / 100k generated plans.
+
+    python bench/scale.py [--sizes 1000,10000] [--work /tmp/tthc-scale] [--runs 7] [--workers N]
+                          [--rdflib-max 1500000] [--server sparql+http://127.0.0.1:7878/…] [--json FILE]
+
+For each N: the corpus from bench/gen_corpus.py (generated once into WORK/corpus-N, outside the repository), a
+fresh embedded store in WORK/store-N filled by the bulk path (tthc_kg/bulk.py: parallel extraction on all cores,
+N-Quads, pyoxigraph's bulk loader; dense embedding excluded), then, per engine:
+
+- ``full``: queries/superseded-dependencies.rq, every row read (the full result);
+- ``page``: the same query with ``LIMIT 50`` (its first page, in the query's order);
+- ``audit``: ``tthc_kg.audit.audit`` (superseded-dependencies + successors + unresolved, shaped in Python).
+
+Engines: the embedded store on disk (read-only, as the CLI opens it), the same store in memory (pyoxigraph),
+rdflib in memory (the same quads, ``Dataset(default_union=True)``; skipped above ``--rdflib-max`` triples: its
+load takes ~90 s and 1.3 GB per million triples here) and, with ``--server``, a SPARQL server already holding
+the same data (loaded with ``tthc-kg ingest --bulk --store URL``). Each timing is p50/p95 over ``--runs`` runs
+(wall clock, and the query thread's CPU time, since the machine is shared) with ``uptime``'s load average.
+Prints one table per N and the side-by-side ratios; ``--json`` writes every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+AS_OF = "2026-11-22"
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def pct(xs: list[float], p: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, round(p * (len(s) - 1)))]
+
+
+def timed(fn: Callable[[], int], runs: int) -> dict[str, Any]:
+    walls, cpus, n = [], [], 0
+    for _ in range(runs):
+        c, w = time.thread_time(), time.perf_counter()
+        n = fn()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.thread_time() - c)
+    return {
+        "rows": n,
+        "p50": pct(walls, 0.5),
+        "p95": pct(walls, 0.95),
+        "cpu_p50": pct(cpus, 0.5),
+        "runs": runs,
+        "load": load(),
+    }
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def corpus(n: int, work: Path, seed: int) -> Path:
+    out = work / f"corpus-{n}"
+    if (out / "MANIFEST.jsonl").exists() and sum(1 for _ in open(out / "MANIFEST.jsonl")) == n:
+        return out
+    from gen_corpus import generate
+
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    generate(n, out, seed)
+    print(f"generated {n} plans in {time.perf_counter() - t:.0f} s → {out}", file=sys.stderr)
+    return out
+
+
+def ingest(n: int, src: Path, work: Path, workers: int | None) -> dict[str, Any]:
+    from tthc_kg.bulk import bulk_ingest
+    from tthc_kg.ingest import expand_paths
+    from tthc_kg.registry import load_registry
+    from tthc_kg.store import Store
+
+    target = work / f"store-{n}"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(Path(f"{target}.bulk"), ignore_errors=True)
+    paths = expand_paths([str(src)])
+    store = Store(target)
+    before = load()
+    t = time.perf_counter()
+    result = bulk_ingest(store, load_registry(), paths, progress=sys.stderr.isatty(), workers=workers)
+    store.flush()
+    secs = time.perf_counter() - t
+    triples = store.triple_count()
+    del store
+    return {
+        "files": len(paths),
+        "loaded": result.ok,
+        "errors": len(result.errors),
+        "triples": triples,
+        "ingest_s": secs,
+        "triples_per_s": triples / secs,
+        "files_per_s": len(paths) / secs,
+        "store_mb": du(target) / 1e6,
+        "load_before": before,
+        "load_after": load(),
+        "workers": workers or os.cpu_count(),
+    }
+
+
+def oxigraph_engine(store: Any, runs: int) -> dict[str, Any]:
+    from tthc_kg import queries
+    from tthc_kg.audit import audit
+
+    q = queries.load("superseded-dependencies")
+    b = q.bind({"asOf": AS_OF})
+
+    def full() -> int:
+        return sum(1 for _ in store.select(q.text, b))
+
+    def page() -> int:
+        return sum(1 for _ in store.select(q.text + "\nLIMIT 50", b))
+
+    out = {"full": timed(full, runs), "page": timed(page, runs)}
+    out["audit"] = timed(lambda: len(audit(store, date.fromisoformat(AS_OF))), max(3, runs // 2))
+    return out
+
+
+def rdflib_engine(store_dir: Path, runs: int, report: Callable[[str, Any], None]) -> None:
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from tthc_kg import queries
+    from tthc_kg.store import SPARQL_PREFIXES
+
+    t = time.perf_counter()
+    data = ox.Store.read_only(str(store_dir)).dump(format=ox.RdfFormat.N_QUADS)
+    ds = Dataset(default_union=True)
+    ds.parse(data=data, format="nquads")
+    report("load_s", time.perf_counter() - t)
+    del data
+    q = queries.load("superseded-dependencies")
+    prologue = "".join(f"PREFIX {k}: <{v}>\n" for k, v in SPARQL_PREFIXES.items())
+    bind = {k: _rdflib_term(v) for k, v in q.bind({"asOf": AS_OF}).items()}
+    text = prologue + q.text
+
+    def full() -> int:
+        return sum(1 for _ in ds.query(text, initBindings=bind))
+
+    def page() -> int:
+        return sum(1 for _ in ds.query(text + "\nLIMIT 50", initBindings=bind))
+
+    runs = max(1, min(runs, 3))
+    report("page", timed(page, runs))
+    report("full", timed(full, runs))
+
+
+def rdflib_bounded(store_dir: Path, runs: int, timeout: float) -> dict[str, Any]:
+    """rdflib_engine in a child process, stopped after ``timeout`` seconds: what finished is kept, and a query
+    that did not finish is reported as taking more than the time left for it."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+
+    def child() -> None:
+        def report(key: str, value: Any) -> None:
+            queue.put((key, value))
+
+        rdflib_engine(store_dir, runs, report)
+
+    start = time.perf_counter()
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    out: dict[str, Any] = {}
+    while proc.is_alive() or not queue.empty():
+        left = timeout - (time.perf_counter() - start)
+        if left <= 0:
+            break
+        try:
+            key, value = queue.get(timeout=min(left, 5))
+            out[key] = value
+        except Exception:  # queue.Empty: keep waiting
+            continue
+    if proc.is_alive():
+        proc.kill()
+        waited = time.perf_counter() - start - out.get("load_s", 0)
+        for kind in ("full", "page"):
+            if kind not in out:
+                out[kind] = {"timeout": True, "p50": waited, "p95": waited, "cpu_p50": waited, "rows": None}
+                waited = 0
+                break
+        out["note"] = f"stopped after {timeout:.0f} s"
+    return out
+
+
+def _rdflib_term(v: Any) -> Any:
+    from rdflib import Literal, URIRef
+
+    if hasattr(v, "datatype"):
+        return Literal(v.value, datatype=URIRef(v.datatype.value))
+    return URIRef(v.value)
+
+
+def fmt_ms(x: dict[str, Any] | None) -> str:
+    if not x:
+        return "—"
+    if x.get("timeout"):
+        return f"> {x['p50']:.0f} s (stopped)"
+    return f"{x['p50'] * 1000:.0f}/{x['p95'] * 1000:.0f} ms (cpu {x['cpu_p50'] * 1000:.0f})"
+
+
+def report(n: int, r: dict[str, Any]) -> None:
+    i = r["ingest"]
+    print(f"\n== N = {n} plans: {i['triples']:,} triples ==")
+    print(
+        f"ingest (bulk, {i['workers']} workers): {i['ingest_s']:.0f} s, {i['triples_per_s']:,.0f} triples/s, "
+        f"{i['files_per_s']:.1f} files/s; store {i['store_mb']:.0f} MB; load avg before {i['load_before']}, "
+        f"after {i['load_after']}"
+    )
+    engines = [e for e in ("disk", "memory", "rdflib", "server") if e in r]
+    print(f"{'query (p50/p95 wall, cpu p50)':32}" + "".join(f"{e:>30}" for e in engines))
+    for kind in ("full", "page", "audit"):
+        print(f"{kind:32}" + "".join(f"{fmt_ms(r[e].get(kind)):>30}" for e in engines))
+    rows = r["disk"]["full"]["rows"]
+    print(f"rows in the full result: {rows}")
+    for e in engines[1:]:
+        for kind in ("full", "page"):
+            if r[e].get(kind):
+                ratio = r[e][kind]["p50"] / r["disk"][kind]["p50"]
+                more = "more than " if r[e][kind].get("timeout") else ""
+                print(f"  {e} / disk, {kind}: {more}{ratio:.1f}×")
+        if r[e].get("load_s"):
+            print(f"  {e}: loading the graph took {r[e]['load_s']:.0f} s")
+    if "skipped" in r:
+        print("  " + r["skipped"])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/tthc-scale"))
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--rdflib-max", type=int, default=1_500_000)
+    ap.add_argument("--rdflib-timeout", type=float, default=900, help="seconds for rdflib's load and queries")
+    ap.add_argument("--server", default=None, help="a SPARQL server already holding the same data")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+
+    import pyoxigraph as ox
+
+    from tthc_kg.store import Store, open_store
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
+    for n in (int(x) for x in args.sizes.split(",")):
+        src = corpus(n, args.work, args.seed)
+        r: dict[str, Any] = {"ingest": ingest(n, src, args.work, args.workers)}
+        disk = Store(args.work / f"store-{n}", read_only=True)
+        r["disk"] = oxigraph_engine(disk, args.runs)
+        mem = Store.in_memory()
+        mem._db.bulk_extend(disk._db.quads_for_pattern(None, None, None, None))
+        del disk
+        r["memory"] = oxigraph_engine(mem, args.runs)
+        del mem
+        if r["ingest"]["triples"] <= args.rdflib_max:
+            r["rdflib"] = rdflib_bounded(args.work / f"store-{n}", args.runs, args.rdflib_timeout)
+        else:
+            r["skipped"] = f"rdflib skipped: {r['ingest']['triples']:,} triples > --rdflib-max {args.rdflib_max:,}"
+        if args.server:
+            r["server"] = oxigraph_engine(open_store(args.server, read_only=True), args.runs)
+        results[str(n)] = r
+        report(n, r)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    del ox
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

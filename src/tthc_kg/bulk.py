@@ -1,0 +1,231 @@
+"""The bulk path of ``tthc-kg ingest``: extraction in parallel processes, N-Quads, the store's bulk loader.
+
+Many files (a national corpus) are read, analysed and turned into RDF in worker processes (all cores by
+default); the main process writes each finished document's named graph as N-Quads to a chunk file and hands
+every full chunk to the store's bulk loader (pyoxigraph's ``bulk_load``) while the workers go on.
+
+The bulk loader is NOT transactional: a crash or kill in the middle of a chunk can leave some of its graphs
+half-written. This path is therefore used only where rerunning recovers:
+
+- a document is counted as loaded only when its whole chunk has been bulk-loaded and flushed, and only then is
+  it appended to the checkpoint file (``<store>.bulk/loaded.tsv``: key, content hash);
+- a rerun skips a document only when the checkpoint AND the store both have it with the same content hash;
+  any other document that has a graph in the store (changed, or in a chunk that was cut off) has that graph
+  removed first (a transaction of its own), and is loaded again — so every document ends whole;
+- the registry graph is still written in one transaction, as in the incremental path.
+
+Incremental ingest (a few files into a store that is in use) keeps one transaction per document
+(``ingest.ingest_files``); ``tthc-kg ingest`` picks this path with ``--bulk``, or by itself for a store that
+holds no source documents yet and at least :data:`AUTO_BULK_MIN_FILES` files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+AUTO_BULK_MIN_FILES = 200
+CHUNK_QUADS = 400_000  # quads per bulk-load call: big enough for the loader, small enough to lose little on a crash
+
+_resolver: Any = None
+
+
+@dataclass
+class BulkResult:
+    ok: int = 0  # documents loaded in this run
+    skipped: int = 0  # unchanged documents already loaded (checkpoint and store agree)
+    errors: list[str] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=lambda: {"citations": 0, "tasks": 0, "triples": 0})
+
+
+def use_bulk(store: Any, paths: list[str], forced: bool) -> bool:
+    """Whether ``tthc-kg ingest`` takes the bulk path: when asked (``--bulk``), or by itself for a store that
+    can bulk-load, holds no source graph yet and gets at least AUTO_BULK_MIN_FILES files. Raises ValueError when
+    asked for a store that cannot."""
+    if not hasattr(store, "bulk_load_nquads"):
+        if forced:
+            raise ValueError("--bulk needs the embedded store (a remote store loads graph by graph)")
+        return False
+    if forced:
+        return True
+    if len(paths) < AUTO_BULK_MIN_FILES:
+        return False
+    prefix = _graph_prefix()
+    return not any(name.startswith(prefix) for name in store.graph_names())
+
+
+def _graph_prefix() -> str:
+    from . import iri
+
+    return str(iri.source_graph(""))
+
+
+def checkpoint_path(store: Any) -> Path | None:
+    return None if store.path is None else Path(f"{store.path}.bulk") / "loaded.tsv"
+
+
+def read_checkpoint(path: Path | None) -> dict[str, str]:
+    """key → content hash of every document whose chunk finished loading (later lines win)."""
+    done: dict[str, str] = {}
+    if path is None or not path.exists():
+        return done
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 2:
+                done[parts[0]] = parts[1]
+    return done
+
+
+def _init_worker(registry_dir: str | None) -> None:
+    global _resolver
+    from .registry import load_registry
+    from .resolve import Resolver
+
+    _resolver = Resolver(load_registry(registry_dir) if registry_dir else load_registry())
+
+
+def _content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def extract_one(job: tuple[str, str | None]) -> tuple[str, str, str | None, bytes | None, int, int, int, str | None]:
+    """In a worker: (path, skip-if-hash) → (path, key, hash, N-Quads, citations, tasks, triples, error)."""
+    from . import iri
+    from .analyze import analyze_text
+    from .graph import build_graph
+    from .read import ReadError, read_source
+
+    path, known_hash = job
+    key = iri.source_key(path)
+    try:
+        text = read_source(path).text
+        digest = _content_hash(text)
+        if known_hash == digest:
+            return path, key, digest, None, 0, 0, 0, None
+        analysis = analyze_text(path, text, _resolver)
+        triples = build_graph(analysis, _Triples())  # type: ignore[arg-type]
+    except ReadError as exc:
+        return path, key, None, None, 0, 0, 0, str(exc)
+    except Exception as exc:  # one odd file must not stop the others (as in ingest.ingest_files)
+        return path, key, None, None, 0, 0, 0, f"internal error while analysing it ({type(exc).__name__}: {exc})"
+    data = nquads(triples, str(iri.source_graph(key)))
+    return path, key, digest, data, len(analysis.citations), len(analysis.tasks), len(triples), None
+
+
+class _Triples(dict):
+    """The triples build_graph adds, deduplicated in order: rdflib Graph's ``add`` without its indexes."""
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        self[triple] = None
+
+
+def nquads(triples: Any, graph_iri: str) -> bytes:
+    """Triples as N-Quads in the named graph, each line written by rdflib's own N-Triples row writer (the one
+    ``Graph.serialize(format="nt")`` uses on the incremental path: the same escaping) plus the graph name."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    suffix = f" <{graph_iri}> .\n"
+    return "".join(_nt_row(t)[:-3] + suffix for t in triples).encode("utf-8")
+
+
+def bulk_ingest(
+    store: Any,
+    registry: Any,
+    paths: list[str],
+    progress: bool = True,
+    workers: int | None = None,
+    chunk_quads: int = CHUNK_QUADS,
+) -> BulkResult:
+    """Ingest many files through the bulk loader (see the module docstring for what a crash leaves)."""
+    from tqdm import tqdm
+
+    from . import iri
+    from .registry_rdf import compile_registry
+
+    store.replace_graph(iri.REGISTRY_GRAPH, compile_registry(registry))
+    ckpt = checkpoint_path(store)
+    done = read_checkpoint(ckpt)
+    result = BulkResult()
+
+    jobs: list[tuple[str, str | None]] = []
+    for path in paths:
+        key = iri.source_key(path)
+        stored = store.graph_content_hash(key) if key in done else None
+        jobs.append((path, stored if stored is not None and done.get(key) == stored else None))
+
+    if ckpt:
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="chunks-", dir=ckpt.parent)) if ckpt else None
+    pending: list[tuple[str, str]] = []
+    buf: list[bytes] = []
+    nbuf = 0
+    nchunk = 0
+
+    def load_chunk() -> None:
+        nonlocal buf, nbuf, pending, nchunk
+        if not buf:
+            return
+        data = b"".join(buf)
+        if workdir is not None:  # the chunk as a file: what was handed to the loader, kept until it is loaded
+            nchunk += 1
+            chunk = workdir / f"chunk-{nchunk:06d}.nq"
+            chunk.write_bytes(data)
+            store.bulk_load_nquads(chunk)
+            chunk.unlink()
+        else:
+            store.bulk_load_nquads(data)
+        store.flush()
+        if ckpt is not None:
+            with open(ckpt, "a", encoding="utf-8") as f:
+                f.writelines(f"{k}\t{h}\n" for k, h in pending)
+        buf, nbuf, pending = [], 0, []
+
+    n = workers or os.cpu_count() or 1
+    reg_dir = str(registry.directory) if getattr(registry, "directory", None) else None
+    bar = tqdm(total=len(jobs), unit="file", disable=not progress, file=sys.stderr, smoothing=0.05)
+    try:
+        for path, key, digest, data, ncit, ntask, ntriples, error in _run(jobs, n, reg_dir):
+            bar.update(1)
+            if error is not None:
+                result.errors.append(f"{path}: {error}")
+                continue
+            if data is None:
+                result.skipped += 1
+                continue
+            graph_iri = iri.source_graph(key)
+            store.remove_graph(graph_iri)  # changed, or cut off in an earlier run: the graph is loaded whole again
+            buf.append(data)
+            nbuf += ntriples
+            assert digest is not None
+            pending.append((key, digest))
+            result.ok += 1
+            result.totals["citations"] += ncit
+            result.totals["tasks"] += ntask
+            result.totals["triples"] += ntriples
+            if nbuf >= chunk_quads:
+                load_chunk()
+        load_chunk()
+    finally:
+        bar.close()
+        if workdir is not None:
+            for leftover in workdir.glob("*.nq"):
+                leftover.unlink()
+            workdir.rmdir()
+    return result
+
+
+def _run(jobs: list[tuple[str, str | None]], n: int, reg_dir: str | None) -> Iterator[Any]:
+    if n <= 1:
+        _init_worker(reg_dir)
+        yield from map(extract_one, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(reg_dir,)) as pool:
+        yield from pool.map(extract_one, jobs, chunksize=8)
