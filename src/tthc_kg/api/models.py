@@ -303,6 +303,7 @@ class SearchOut(BaseModel):
 
 # --- query parameters shared by the routes ------------------------------------------------------------------
 
+
 def __getattr__(name: str) -> object:
     # AsOfQuery is built on first use so that importing the models (the services do) does not import FastAPI.
     if name == "AsOfQuery":
