@@ -259,7 +259,8 @@ def test_a_broken_or_foreign_export_changes_nothing(capsysbinary, two_plans, tmp
     before = dump(store)
     data = backup.read_bytes()
     cut = tmp_path / "cut.nq"
-    cut.write_bytes(data[: len(data) // 2])  # a copy interrupted mid-line
+    line_start = data.index(b"\n", len(data) // 2) + 1
+    cut.write_bytes(data[: line_start + 10])  # a copy interrupted mid-line (inside the first IRI of a line)
     assert main(["import", str(cut), "--store", str(store), "--replace"]) == 2
     assert "not a valid N-QUADS export" in capsysbinary.readouterr().err.decode()
     foreign = tmp_path / "foreign.nq"
