@@ -263,6 +263,11 @@ def test_a_broken_or_foreign_export_changes_nothing(capsysbinary, two_plans, tmp
     cut.write_bytes(data[: line_start + 10])  # a copy interrupted mid-line (inside the first IRI of a line)
     assert main(["import", str(cut), "--store", str(store), "--replace"]) == 2
     assert "not a valid N-QUADS export" in capsysbinary.readouterr().err.decode()
+    cut.write_bytes(data[:line_start])  # cut on a line boundary: still valid N-Quads, but not the whole store
+    assert main(["import", str(cut), "--store", str(store), "--replace"]) == 2
+    err = capsysbinary.readouterr().err.decode()
+    assert "an incomplete export (cut short?): its closing line is missing" in err and err.count("\n") == 1
+    assert data.endswith(f"# tthc-kg export: {len(before)} quads\n".encode())
     foreign = tmp_path / "foreign.nq"
     foreign.write_text("<urn:s> <urn:p> <urn:o> <https://w3id.org/tthc-kg/graph/source/x> .\n", encoding="utf-8")
     assert main(["import", str(foreign), "--store", str(store), "--replace"]) == 2

@@ -20,6 +20,9 @@ from . import __version__
 from .export_formats import AUDIT_HEADERS_VI, cell, csv_bytes, rdf_bytes, xlsx_bytes
 from .ingest import expand_paths, ingest_files
 
+# The last line of `tthc-kg export --format nquads` (an N-Quads comment); `tthc-kg import` checks it.
+EXPORT_TRAILER = "# tthc-kg export: {count} quads\n"
+
 # Modules that add commands: each has ``register(sub, registry_sub, store_opt)`` adding its subparsers
 # (``registry_sub`` is the ``tthc-kg registry …`` group). Commands raise ``cli.UsageError`` for bad input.
 COMMAND_MODULES = ("cli_change", "cli_watch", "cli_ops")
@@ -434,7 +437,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
     store = _store(args.store, read_only=True)
-    sys.stdout.buffer.write(rdf_bytes(store.dump(ox.RdfFormat.N_QUADS), args.format))
+    data = store.dump(ox.RdfFormat.N_QUADS)
+    if args.format == "nquads":
+        # a closing comment with the number of quads, so that `tthc-kg import` can tell a backup cut short at a line
+        # boundary (still valid N-Quads) from a whole one
+        count = data.count(b"\n")
+        sys.stdout.buffer.write(data + EXPORT_TRAILER.format(count=count).encode("ascii"))
+    else:
+        sys.stdout.buffer.write(rdf_bytes(data, args.format))
     return 0
 
 

@@ -306,6 +306,21 @@ def _print_report(report: Report, current: tuple[str, str]) -> None:
 _FORMATS = {".nq": "N_QUADS", ".nquads": "N_QUADS", ".trig": "TRIG"}
 
 
+def _trailer_count(path: Path) -> int | None:
+    """The quad count of an export's closing line (cli.EXPORT_TRAILER), or None when the file has none."""
+    from . import cli
+
+    prefix, _, suffix = cli.EXPORT_TRAILER.partition("{count}")
+    with path.open("rb") as f:
+        f.seek(max(0, path.stat().st_size - 200))
+        last = f.read().decode("utf-8", errors="replace").splitlines()[-1:] or [""]
+    line = last[0] + "\n"
+    if not (line.startswith(prefix) and line.endswith(suffix)):
+        return None
+    number = line[len(prefix) : -len(suffix)]
+    return int(number) if number.isdigit() else None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
@@ -347,6 +362,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise cli.UsageError(f"{args.file}: not a valid {fmt_name.replace('_', '-')} export: {reason}") from exc
         db.flush()
         quads, graphs = len(db), sum(1 for _ in db.named_graphs())
+        expected = _trailer_count(src) if fmt_name == "N_QUADS" else None
         del db
         restored = Store(tmp)
         report = check_store(restored)
@@ -354,6 +370,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not report.ok:
             raise cli.UsageError(
                 f"{args.file}: the export is not a consistent tthc-kg store ({report.problems[0]}); nothing changed"
+            )
+        if fmt_name == "N_QUADS" and expected != quads:
+            raise cli.UsageError(
+                f"{args.file}: an incomplete export (cut short?): "
+                + ("its closing line is missing" if expected is None else f"it says {expected} quads, holds {quads}")
+                + "; nothing changed"
             )
         kept = None
         if target.exists():
