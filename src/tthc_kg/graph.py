@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
@@ -10,6 +12,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from . import iri
 from .agencies import normalize_agency
 from .analyze import EXTRACTOR_VERSION, Analysis
+from .dependency_records import add_records
 from .iri import ELI, ORG, PROV, TTHC
 from .models import Resolved
 from .segment import clause
@@ -18,13 +21,46 @@ from .timeframe import parse_timeframe
 
 # The version of ontology/tthc.ttl (its owl:versionInfo) this builder writes for; tests/test_ops.py checks they
 # agree. With EXTRACTOR_VERSION it is recorded in every source graph, so `tthc-kg doctor` can tell stale graphs.
-ONTOLOGY_VERSION = "0.1.0"
+ONTOLOGY_VERSION = "0.2.0"  # 0.2.0: tthc:dependencyRecord (dependency_records.py)
 
 
+class _Terms:
+    """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every ``TTHC.x``, about one
+    per triple built (bench/README.md "Ingest speed"). The same terms, as ``ns.x`` and ``ns["x"]``."""
+
+    def __init__(self, ns: Any) -> None:
+        self._ns = ns
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = getattr(self._ns, name)
+        setattr(self, name, term)  # found as a plain attribute from now on
+        return term  # type: ignore[no-any-return]
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = self._ns[name]
+        return term
+
+
+RDF, XSD, DCTERMS, SKOS, ELI, ORG, PROV, TTHC = (  # type: ignore[misc]
+    _Terms(ns) for ns in (RDF, XSD, DCTERMS, SKOS, ELI, ORG, PROV, TTHC)
+)
+# pure functions of their arguments, called once per agency or timeframe cell: the same few values, again and again
+_agency_ref = lru_cache(maxsize=16384)(normalize_agency)
+_agency_iri = lru_cache(maxsize=16384)(iri.agency)
+_timeframe = lru_cache(maxsize=4096)(parse_timeframe)
+
+
+@lru_cache(maxsize=4096)
 def _date(d: date) -> Literal:
     return Literal(d.isoformat(), datatype=XSD.date)
 
 
+@lru_cache(maxsize=4096)  # agency names, timeframes, section titles recur; a Literal is immutable
 def _vi(text: str) -> Literal:
     return Literal(text, lang="vi")
 
@@ -53,6 +89,7 @@ def build_graph(a: Analysis, g: Graph | None = None) -> Graph:
             stubs_done.add(r.iri)
             _stub(g, r, src)
     _tasks(g, a, plan)
+    add_records(g)  # last: each citation's superseded-dependencies row, from the triples above
     return g
 
 
@@ -183,18 +220,18 @@ def _tasks(g: Graph, a: Analysis, plan: URIRef) -> None:
             g.add((sec, TTHC.hasTask, node))
         for prop, names in ((TTHC.lead, t.lead), (TTHC.coordinator, t.coordinators)):
             for printed in names:
-                ref = normalize_agency(printed, ctx.issuer, ctx.province)
-                agency = iri.agency(ref.name)
+                ref = _agency_ref(printed, ctx.issuer, ctx.province)
+                agency = _agency_iri(ref.name)
                 g.add((node, prop, agency))
                 g.add((agency, RDF.type, ORG.Organization))
                 g.add((agency, SKOS.prefLabel, _vi(ref.name)))
                 if ref.printed != ref.name:
                     g.add((agency, SKOS.altLabel, _vi(ref.printed)))
                 if ref.parent:
-                    g.add((agency, ORG.subOrganizationOf, iri.agency(ref.parent)))
+                    g.add((agency, ORG.subOrganizationOf, _agency_iri(ref.parent)))
         if t.timeframe:
             g.add((node, TTHC.timeframe, _vi(t.timeframe)))
-            parsed = parse_timeframe(t.timeframe, ctx.year)
+            parsed = _timeframe(t.timeframe, ctx.year)
             g.add((node, TTHC.timeframeKind, Literal(parsed.kind)))
             for deadline in parsed.deadlines:  # several deadlines in one cell: all kept, `due` is the latest
                 g.add((node, TTHC.deadline, _date(deadline)))

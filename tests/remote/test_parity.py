@@ -30,6 +30,7 @@ BY_NAME = {
     "doc": str(iri.ID) + "doc/61-2018-nd-cp",
     "graph": str(iri.REGISTRY_GRAPH),
     "agency": "văn phòng",
+    "org": str(iri.ID) + "agency/van-phong-so-cong-thuong-tinh-hung-yen",
     "from": "2024-01-01",
     "to": "2025-12-31",
     "asOf": AS_OF,
