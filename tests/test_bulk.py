@@ -111,6 +111,38 @@ def test_a_chunk_cut_off_by_a_crash_is_recovered_by_rerunning(tmp_path: Path, re
     assert nquads(store) == nquads(reference)
 
 
+def test_nquads_writes_each_line_as_rdflib_does(tmp_path: Path, registry: Registry) -> None:
+    """bulk.nquads writes IRIs itself (for speed): every line must be rdflib's N-Triples row (_nt_row) plus the
+    graph name — on the seeds' graphs and on terms that need escaping — and an IRI rdflib refuses still fails."""
+    from rdflib import XSD, Graph, Literal, URIRef
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    from tthc_kg.bulk import nquads
+    from tthc_kg.graph import build_graph
+
+    resolver = Resolver(registry)
+    s, p = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+    odd = [
+        (s, p, Literal('a "quoted"\\ back\nslash\r\tline', lang="vi")),
+        (s, p, Literal("2024-02-30x", datatype=XSD.date)),
+        (s, p, Literal(True)),
+        (s, p, Literal(12)),
+        (s, p, URIRef("https://example.org/ă%20đ#x")),
+    ]
+    triples = [t for path in plans(tmp_path) for t in build_graph(analyze_text(path, read_text(path), resolver))]
+    triples += odd
+    g = "https://example.org/graph"
+    assert nquads(triples, g).decode("utf-8").splitlines(keepends=True) == [
+        _nt_row(t)[:-3] + f" <{g}> .\n" for t in triples
+    ]
+    assert len(triples) > 2500
+    bad = (s, p, URIRef("https://example.org/a b"))
+    with pytest.raises(Exception, match="does not look like a valid URI"):
+        Graph().add(bad).serialize(format="nt")
+    with pytest.raises(Exception, match="does not look like a valid URI"):
+        nquads([bad], g)
+
+
 def test_a_bad_file_is_an_error_line_and_the_others_load(tmp_path: Path, registry: Registry) -> None:
     paths = plans(tmp_path)
     missing = str(tmp_path / "plans" / "gone.txt")

@@ -46,15 +46,38 @@ class _Line:
     end: int
 
 
+_MD_LEAD, _MD_TRAIL = "#>*_", "*_"  # _MD's two character classes, without the whitespace (str.isspace is \s)
+
+
+def _strip_md(body: str) -> str:
+    """``_MD.sub("", body)`` for a line without line breaks, without a regex search at every position."""
+    i, n = 0, len(body)
+    while i < n and (body[i] in _MD_LEAD or body[i].isspace()):
+        i += 1
+    j = n
+    while j > i and (body[j - 1] in _MD_TRAIL or body[j - 1].isspace()):
+        j -= 1
+    return body[i:j]
+
+
+_last_lines: tuple[str, list[_Line]] | None = None
+
+
 def _lines(text: str) -> list[_Line]:
+    """The text's non-blank lines, markdown decoration stripped (the same list for the same text in a row:
+    parse_headers and find_table_regions read each file's; callers do not change it)."""
+    global _last_lines
+    if _last_lines is not None and _last_lines[0] is text:
+        return _last_lines[1]
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
         body = raw.rstrip("\r\n")
-        stripped = _MD.sub("", body)
+        stripped = _strip_md(body)
         if stripped:
             lead = body.find(stripped[:1])
             out.append(_Line(stripped, pos + max(lead, 0), pos + max(lead, 0) + len(stripped)))
         pos += len(raw)
+    _last_lines = (text, out)
     return out
 
 

@@ -116,6 +116,18 @@ class Resolver:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._titles = [(d, _fold(d.title or "")) for d in registry.documents]
+        # Registry.lookup's answers by symbol, in the registry's order (it scans every document per citation)
+        self._by_symbol: dict[Symbol, list[RegistryDocument]] = {}
+        self._by_yearless: dict[Symbol, list[RegistryDocument]] = {}
+        for d in registry.documents:
+            self._by_symbol.setdefault(d.symbol, []).append(d)
+            self._by_yearless.setdefault(d.symbol.with_year(None), []).append(d)
+
+    def _lookup(self, symbol: Symbol, year: int | None) -> list[RegistryDocument]:
+        """``Registry.lookup(symbol, year)``, from the index built once."""
+        if symbol.year is not None:
+            return self._by_symbol.get(symbol, [])
+        return [d for d in self._by_yearless.get(symbol, ()) if year is None or d.year == year]
 
     def resolve(self, citation: Citation, ctx: PlanContext) -> Identity:
         issuer, determinate = resolve_issuer(citation, ctx)
@@ -127,7 +139,7 @@ class Resolver:
             return Identity(
                 None, issuer, str(iri.named_document(citation.title or citation.text, ctx.source_key)), None
             )
-        found = self.registry.lookup(symbol, citation.year)
+        found = self._lookup(symbol, citation.year)
         if len(found) == 1:
             doc = found[0]
             return Identity(symbol, issuer or doc.issuer, str(doc.iri), doc)

@@ -240,8 +240,12 @@ class Bigrams:
         pairs: dict[tuple[str, str], int] = {}
         after: dict[int, int] = {}  # offset of a word → offset of the word counted before it
         a, ao, end = "", -1, 0  # the last word counted, its offset, where it ends
+        toks: dict[str, str] = {}  # _tok of each distinct word (a document repeats its words)
         for m in _WORD.finditer(text):
-            b = _tok(m.group())
+            w = m.group()
+            b = toks.get(w)
+            if b is None:
+                b = toks[w] = _tok(w)
             if not b:
                 continue
             bo = m.start()

@@ -44,6 +44,7 @@ def normalize(text: str) -> str:
     return " ".join(nfc(text).lower().split())
 
 
+@lru_cache(maxsize=1 << 17)  # called once per token indexed: the same syllables and pairs again and again
 def fold(text: str) -> str:
     """Diacritics removed, đ → d: "Một cửa" → "Mot cua" (case is kept; :func:`normalize` lowercases)."""
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
