@@ -128,8 +128,8 @@ class Store:
     def select(self, sparql: str, bindings: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         result = self.query(sparql, bindings)
         names = [v.value for v in result.variables]
-        for row in result:
-            yield {n: _py(row[n]) for n in names}
+        for row in result:  # a solution iterates over its values in the variables' order (None: unbound)
+            yield dict(zip(names, map(_py, row), strict=True))
 
     def graph_names(self) -> list[str]:
         return [g.value for g in self._db.named_graphs()]
