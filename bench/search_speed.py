@@ -38,7 +38,7 @@ It prints p50 and p95 in ms (nearest rank). Timings depend on what else runs on 
 prints the load average and the thread settings (``OPENBLAS_NUM_THREADS=1`` is faster on a busy machine), the
 last the load average again.
 
-Usage: ``python bench/search_speed.py [--sizes 1000,10000,100000] [--queries 100]``.
+Usage: ``python bench/search_speed.py [--sizes 1000,10000,100000] [--queries 100] [--kinds question,title,officer]``.
 """
 
 from __future__ import annotations
@@ -140,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=se.DEFAULT_DATA)
     p.add_argument("--sizes", default="1000,10000,100000")
     p.add_argument("--queries", type=int, default=100)
+    p.add_argument("--kinds", default="question,title,officer", help="which query sets to time")
     p.add_argument("--cache-dir", type=Path, default=None, help="the ALQAC vector cache (default as search_eval)")
     a = p.parse_args(argv)
     if not a.data.is_dir():
@@ -170,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     random.Random(1).shuffle(titles)
     officer = [q.text for q in load_officer_queries()][: a.queries]
     query_sets = {"question": [q.text for q in questions], "title": titles[: a.queries], "officer": officer}
+    query_sets = {k: v for k, v in query_sets.items() if k in a.kinds.split(",")}
     rate, how = embed_rate(cache_dir, units[:40])
     model = embedder()
     model.query("khởi động")  # load the model outside the timings
