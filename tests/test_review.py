@@ -115,6 +115,17 @@ def test_latest_decision_counts_and_history_is_kept(store: Store) -> None:
     assert len(hide_reviewed(findings, reviews)) == len(findings) - 1
 
 
+def test_decisions_in_the_same_second_keep_the_order_recorded(store: Store) -> None:
+    findings = audit(store, DAY)
+    a, b = findings[0], findings[1]
+    when = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
+    for first, second in ((a, b), (b, a)):
+        store.remove_graph(REVIEW_GRAPH)
+        record(store, first, "acknowledged", "", "A", at=when)
+        record(store, second, "acknowledged", "", "B", at=when)
+        assert [r.finding_id for r in load_reviews(store)] == [finding_id(first), finding_id(second)]
+
+
 def test_preamble_decision_covers_the_expanded_rows(store: Store) -> None:
     f = next(x for x in audit(store, DAY) if x.cited == "61/2018/NĐ-CP" and x.dependency == "basis")
     record(store, f, "acknowledged", "", "A")

@@ -74,7 +74,9 @@ def load_reviews(store: Any) -> list[Review]:
     """Every review decision in the store, oldest first."""
     q = queries.load("reviews")
     out = []
+    order: dict[str, int] = {}
     for r in store.select(q.text, q.bind({})):
+        order[r["review"]] = r.get("sequence") or 0
         snapshot = None
         if r.get("snapshot"):
             try:
@@ -82,7 +84,7 @@ def load_reviews(store: Any) -> list[Review]:
             except ValueError:
                 snapshot = None
         out.append(Review(r["review"], r["findingId"], r["decision"], r.get("note") or "", r["by"], r["at"], snapshot))
-    out.sort(key=lambda v: (v.at, v.node))
+    out.sort(key=lambda v: (v.at, order.get(v.node, 0), v.node))  # two in the same second: in the order recorded
     return out
 
 
@@ -109,8 +111,9 @@ def _agent(name: str) -> URIRef:
 
 def _graph(reviews: list[Review]) -> Graph:
     g = Graph()
-    for r in reviews:
+    for n, r in enumerate(reviews, 1):  # in the order recorded (load_reviews' order, then the new one)
         node = URIRef(r.node)
+        g.add((node, TTHC.reviewSequence, Literal(n)))
         agent = _agent(r.by)
         g.add((node, RDF.type, TTHC.Review))
         g.add((node, RDF.type, PROV.Activity))
