@@ -193,7 +193,7 @@ def _agency_findings(store: Store, as_of: date, wanted: set[str] | None) -> list
     exists at ``as_of`` (docs/cli.md). One finding per plan, task, role and agency name. Each name (an agency's
     label, or an issuer as printed) is checked once; only the tasks and plans of the agencies that ceased are read
     (``agency-tasks``), so the cost follows the findings, not every task of every plan."""
-    from .succession import FINDING, Cessation, Succession
+    from .succession import Cessation, Succession, agency_finding
 
     succession = Succession.from_store(store)
     if not succession._ended_by:
@@ -229,17 +229,5 @@ def _agency_findings(store: Store, as_of: date, wanted: set[str] | None) -> list
         if key in seen:
             continue
         seen.add(key)
-        out.append(
-            Finding(
-                plan=_plan_label(row),
-                file=row["file"],
-                task=task,
-                cited=name,
-                finding=FINDING,
-                since=c.since,
-                successors=list(c.successors),
-                dependency=row["role"],
-                confidence=c.confidence,
-            )
-        )
+        out.append(agency_finding(row, task, name, c))
     return out

@@ -293,17 +293,22 @@ def agency_findings(store: Any, as_of: date, files: set[str] | None = None) -> l
         if key in seen:
             continue
         seen.add(key)
-        out.append(
-            Finding(
-                plan=row.get("planSymbol") or row.get("planTitle") or row["plan"],
-                file=row["file"],
-                task=task,
-                cited=name,
-                finding=FINDING,
-                since=c.since,
-                successors=list(c.successors),
-                dependency=row["role"],
-                confidence=c.confidence,
-            )
-        )
+        out.append(agency_finding(row, task, name, c))
     return out
+
+
+def agency_finding(row: dict[str, Any], task: str | None, name: str, c: Any) -> Any:
+    """The audit finding for a plan or task naming an agency that ceased (``c``: its :class:`Cessation`)."""
+    from .audit import Finding
+
+    return Finding(
+        plan=row.get("planSymbol") or row.get("planTitle") or row["plan"],
+        file=row["file"],
+        task=task,
+        cited=name,
+        finding=FINDING,
+        since=c.since,
+        successors=list(c.successors),
+        dependency=row["role"],
+        confidence=c.confidence,
+    )
