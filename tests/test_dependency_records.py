@@ -27,6 +27,13 @@ ORDER = ("file", "taskNumber", "symbol", "finding", "since")
 CASES = [(d, a) for d in ("2026-11-22", "2025-07-01", "2025-06-30", "2020-01-01") for a in ("false", "true")]
 
 
+def record_of(r: dict) -> Record:  # type: ignore[type-arg]
+    """The record part of a row (a joined row, or a superseded-dependencies row)."""
+    return Record(
+        r["file"], r.get("taskNumber"), r["role"], r["plan"], r.get("planSymbol"), r.get("planDate"), r.get("planTitle")
+    )
+
+
 def rows(store: Any, text: str, bindings: dict[str, Any]) -> list[tuple[str | None, ...]]:
     """Each row as N-Triples terms (datatypes and language tags included), in the order answered."""
     result = store.query(text, bindings)
@@ -152,15 +159,7 @@ def test_every_source_graph_holds_the_records_of_its_citations(seed_store: Store
         (
             r["g"],
             r["doc"],
-            Record(
-                r["file"],
-                r.get("taskNumber"),
-                r["role"],
-                r["plan"],
-                r.get("planSymbol"),
-                r.get("planDate"),
-                r.get("planTitle"),
-            ),
+            record_of(r),
         )
         for r in seed_store.select(joined)
     }
@@ -261,18 +260,7 @@ def test_escaped_fields_come_back_whole(registry: Registry) -> None:
         g.add((doc, TTHC.dependencyRecord, Literal(encode(r))))
     store.replace_graph(URIRef(str(iri.GRAPH) + "source/test"), g)
     q = queries.load("superseded-dependencies")
-    got = {
-        (
-            r["file"],
-            r.get("taskNumber"),
-            r["role"],
-            r["plan"],
-            r.get("planSymbol"),
-            r.get("planDate"),
-            r.get("planTitle"),
-        )
-        for r in store.select(q.text, q.bind({"asOf": "2026-11-22"}))
-    }
+    got = {tuple(record_of(r)) for r in store.select(q.text, q.bind({"asOf": "2026-11-22"}))}
     assert got == {tuple(r) for r in recs}
     raw = rows(store, q.text, q.bind({"asOf": "2026-11-22"}))
     title = names(store, q.text, q.bind({"asOf": "2026-11-22"})).index("planTitle")
