@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS
 
 from paths import FIXTURES, SEEDS
 from tthc_kg import iri, queries
-from tthc_kg.dependency_records import ESC, SEP, Record, add_records, decode, encode, records
+from tthc_kg.dependency_records import ESC, SEP, Record, add_records, decode, decode_joined, encode, records
 from tthc_kg.ingest import ingest_files
 from tthc_kg.iri import TTHC
 from tthc_kg.registry import Registry
@@ -103,6 +103,45 @@ def test_fields_read_as_they_are_are_checked(bad: dict[str, str]) -> None:
 def test_a_record_with_the_wrong_number_of_fields_is_refused() -> None:
     with pytest.raises(ValueError, match="7 fields"):
         decode("a\tb")
+
+
+records_strategy = st.builds(
+    lambda file, task, title: Record(file, task, "basis", "https://w3id.org/tthc-kg/id/plan/x", None, None, title),
+    nasty.filter(bool),
+    st.none() | nasty,
+    st.none() | nasty,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(recs=st.lists(records_strategy, max_size=6))
+def test_records_joined_by_tab_round_trip(recs: list[Record]) -> None:
+    """dependency-records-joined.rq joins the records' texts with a TAB: every seven fields are one record again."""
+    joined = SEP.join(encode(r) for r in recs)
+    assert decode_joined(joined, len(recs)) == recs
+    assert decode_joined(joined) == recs
+
+
+def test_a_joined_run_with_a_field_too_many_or_the_wrong_count_is_refused() -> None:
+    one = encode(Record("f.md", "1", "basis", "https://w3id.org/tthc-kg/id/plan/x", None, None, None))
+    with pytest.raises(ValueError, match="7 a record"):
+        decode_joined(one + SEP + "extra")
+    with pytest.raises(ValueError, match="2 records"):
+        decode_joined(one, 2)
+    with pytest.raises(ValueError, match="without file, role or plan"):
+        decode_joined("\t1\tbasis\tp\t\t\t")
+    assert decode_joined("", 0) == [] and decode_joined("") == []
+
+
+def test_the_joined_query_holds_the_same_records_as_the_per_record_query(seed_store: Store) -> None:
+    joined, per_record = queries.load("dependency-records-joined"), queries.load("dependency-records")
+    docs = {r["doc"] for r in seed_store.select("SELECT DISTINCT ?doc WHERE { ?doc tthc:dependencyRecord ?r }")}
+    assert len(docs) > 20
+    for doc in docs:
+        [row] = list(seed_store.select(joined.text, joined.bind({"doc": doc})))
+        each = seed_store.select(per_record.text, per_record.bind({"doc": doc}))
+        expected = Counter(decode(r["record"]) for r in each)
+        assert Counter(decode_joined(row["records"], row["count"])) == expected, doc
 
 
 # --- what build_graph writes -------------------------------------------------------------------------------------

@@ -51,6 +51,13 @@ def test_same_rows_as_the_query_on_the_seeds(seed_store: Store) -> None:
     assert all(isinstance(r["includeAmended"], bool) and r["asOf"] == "2026-11-22" for r in rows)
 
 
+def test_rows_come_sorted_by_the_whole_key(seed_store: Store) -> None:
+    """rows() sorts by a key built in parts (record, event); it is the order of the one-piece reference key."""
+    for amended in (False, True):
+        got = superseded.rows(seed_store, "2026-11-22", amended)
+        assert len(got) > 10 and got == sorted(got, key=superseded._key)
+
+
 def test_pages_add_up_to_the_rows(seed_store: Store) -> None:
     for amended in (False, True):
         every = superseded.rows(seed_store, "2026-11-22", amended)

@@ -104,6 +104,24 @@ def decode(text: str) -> Record:
     return Record(*values)  # type: ignore[arg-type]
 
 
+def decode_joined(text: str, count: int | None = None) -> list[Record]:
+    """The records of a TAB-joined run of record texts (queries/dependency-records-joined.rq: GROUP_CONCAT with a
+    TAB between records): every seven fields one record, as :func:`decode` reads each. ``count``, when given, is
+    how many records the run must hold."""
+    if text == "" and not count:
+        return []
+    parts = text.split(SEP)
+    n = len(FIELDS)
+    if len(parts) % n or (count is not None and len(parts) != n * count):
+        raise ValueError(f"a run of dependency records has {len(parts)} fields, not {n} a record ({count} records)")
+    values = [_unescape(p) for p in parts] if ESC in text else [p or None for p in parts]
+    out = [Record._make(r) for r in zip(*[iter(values)] * n, strict=True)]
+    for r in out:
+        if r.file is None or r.role is None or r.plan is None:
+            raise ValueError(f"a dependency record without file, role or plan: {SEP.join(p or '' for p in r)!r}")
+    return out
+
+
 # the predicates the records are read from, each as a small number (rdflib makes a new URIRef on every TTHC.x)
 CITES, ROLE, IN_SOURCE, CITED_IN, PATH, PLAN, TITLE, SYMBOL, REFERENCE_DATE, TASK_NUMBER = range(10)
 _PREDICATES = {

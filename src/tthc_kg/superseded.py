@@ -4,23 +4,27 @@ or partially repealed (``queries/superseded-dependencies.rq``), from the depende
 ``superseded-dependencies.rq`` states the question in SPARQL and is what a SPARQL user runs (the named query, the
 ``/sparql`` editor, a server). It cuts each stored dependency record into its fields with string functions, which
 costs Oxigraph far more than reading the record (each intermediate string is a term of its own). This module runs
-``superseded-dependency-records.rq`` — the same change events and the same records, as they are stored — and
-does the cutting (:func:`tthc_kg.dependency_records.decode`) and the sort in Python: the same rows
-(tests/test_superseded.py compares the two on the seeds and on generated plans, embedded and on the SPARQL
-servers), at one store lookup per row. :func:`page` is a page of them in the store's order, with no sort of
-every row. Measured: bench/README.md "scale.py".
+``superseded-events.rq`` (the change events, a few dozen rows) and reads the records of each document they affect
+as stored — on the embedded store all of a document's records as one string (``dependency-records-joined.rq``),
+elsewhere one solution each (``dependency-records.rq``) — and does the cutting
+(:mod:`tthc_kg.dependency_records`) and the sort in Python: the same rows (tests/test_superseded.py compares the
+two on the seeds and on generated plans, embedded and on the SPARQL servers). :func:`page` is a page of them in
+the store's order, with no sort of every row. Measured: bench/README.md "scale.py".
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from . import queries
-from .dependency_records import Record, decode
+from .dependency_records import Record, decode, decode_joined
 from .store import Store
 
-EVENTS, RECORDS = "superseded-events", "dependency-records"
+EVENTS, RECORDS, JOINED = "superseded-events", "dependency-records", "dependency-records-joined"
 # The columns of superseded-dependencies.rq, in its order, and its ORDER BY keys.
 COLUMNS = (
     *("asOf", "includeAmended", "plan", "planTitle", "planSymbol", "planDate", "file", "taskNumber"),
@@ -86,12 +90,66 @@ def _key(row: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+def _event_key(e: dict[str, Any]) -> tuple[Any, ...]:
+    """The part of :func:`_key` an event gives (the same for each of its rows)."""
+    symbol, since, scope = e.get("symbol"), e.get("since"), e.get("scope")
+    return (
+        *(symbol is not None, symbol or "", e["finding"], since is not None, since or "", e["event"]),
+        *(scope is not None, scope or ""),
+    )
+
+
+def _record_keys(r: Record) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The parts of :func:`_key` a record gives: before the event's part, and after it."""
+    return (r.file, r.taskNumber is not None, r.taskNumber or ""), (
+        *(r.plan, r.role, r.planSymbol is not None, r.planSymbol or "", r.planDate is not None, r.planDate or ""),
+        *(r.planTitle is not None, r.planTitle or ""),
+    )
+
+
+def all_records(store: Any, docs: list[str]) -> dict[str, list[Record]]:
+    """Every dependency record of each of ``docs``, in no particular order. On the embedded store one string a
+    document (queries/dependency-records-joined.rq: the store joins the records, so Python reads one value, not
+    one solution a record); elsewhere :func:`records` (a server's string functions and limits on long strings
+    differ)."""
+    if not isinstance(store, Store):
+        return {doc: records(store, doc) for doc in docs}
+    q = queries.load(JOINED)
+    out: dict[str, list[Record]] = {}
+    for doc in docs:
+        found = [(r[1].value, int(r[2].value)) for r in store.query(q.text, q.bind({"doc": doc}))]
+        out[doc] = decode_joined(*found[0]) if found else []
+    return out
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while tens of thousands of rows are built (none of them is a cycle; each
+    collection would walk them all again: a third of the time at 32k rows)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def rows(store: Any, as_of: date | str | None = None, include_amended: bool = False) -> list[dict[str, Any]]:
-    """Every row of superseded-dependencies at ``as_of`` (default today), sorted as it sorts them: each change
-    event with each record of the document it affects (each document's records read once)."""
+    """Every row of superseded-dependencies at ``as_of`` (default today), sorted as it sorts them (:func:`_key`):
+    each change event with each record of the document it affects (each document's records read once)."""
     evs = events(store, as_of, include_amended)
-    recs = {doc: records(store, doc) for doc in dict.fromkeys(e["doc"] for e in evs)}
-    return sorted((_row(e, r) for e in evs for r in recs[e["doc"]]), key=_key)
+    with _gc_paused():
+        recs = all_records(store, list(dict.fromkeys(e["doc"] for e in evs)))
+        keyed = []
+        for doc, rs in recs.items():
+            rkeys = [_record_keys(r) for r in rs]
+            for e in evs:
+                if e["doc"] == doc:  # the key of _key in four parts of fixed length: compared as the flat tuple
+                    ek, tail = _event_key(e), (doc, e["confidence"])
+                    keyed += [((k1, ek, k2, tail), e, r) for (k1, k2), r in zip(rkeys, rs, strict=True)]
+        keyed.sort(key=lambda t: t[0])
+        return [_row(e, r) for _, e, r in keyed]
 
 
 def page(
