@@ -224,7 +224,7 @@ def tasks(rows: list[dict[str, Any]], citations: list[dict[str, Any]], docs: dic
             text=_join(
                 r["content"],
                 *_bases(cited.get(r["task"], []), r["content"], docs),
-                *(n for n in (r.get("leads") or "").split(TITLE_SEPARATOR) if n),
+                *sorted(n for n in (r.get("leads") or "").split(TITLE_SEPARATOR) if n),  # the same on every store
             ),
             title=r["content"],
             iri=r["task"],
