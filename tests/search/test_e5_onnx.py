@@ -64,10 +64,18 @@ def test_bad_model_file(tmp_path: Path) -> None:
 
 def test_embedder_uses_onnx_and_falls_back_to_blas(monkeypatch: pytest.MonkeyPatch, blas: e5_blas.E5Blas) -> None:
     monkeypatch.delenv("TTHC_KG_QUERY_ENCODER", raising=False)
+    d = dense.Embedder()  # the default: int8 queries, float32 passages
+    assert d.query_encoder == "onnx-int8"
+    u = d.query("một cửa liên thông")
+    assert isinstance(d._fast, e5_onnx.E5Onnx) and d._fast.int8 and d.notes == []
+    assert 0.98 <= float(u @ blas.query("một cửa liên thông")) < 0.9999
+    p = d.passages(["tiếp nhận hồ sơ qua dịch vụ bưu chính công ích"])[0]
+    assert float(p @ blas.encode("tiếp nhận hồ sơ qua dịch vụ bưu chính công ích", False)) >= 0.9999
+    monkeypatch.setenv("TTHC_KG_QUERY_ENCODER", "onnx")
     e = dense.Embedder()
     assert e.query_encoder == "onnx"
     v = e.query("một cửa liên thông")
-    assert isinstance(e._fast, e5_onnx.E5Onnx) and e.notes == []
+    assert isinstance(e._fast, e5_onnx.E5Onnx) and not e._fast.int8 and e.notes == []
     assert float(v @ blas.query("một cửa liên thông")) >= 0.9999
 
     def broken(threads: int = 1, int8: bool = False) -> e5_onnx.E5Onnx:
