@@ -44,7 +44,7 @@ def test_search_documents(seed_store: Store) -> None:
 
 
 def test_search_citations_carry_their_clause(seed_store: Store) -> None:
-    rows = run(seed_store, "search-citations")
+    rows = sorted(run(seed_store, "search-citations"), key=lambda r: (r["file"], r["start"]))  # in reading order
     basis_000 = [
         r for r in rows if Path(r["file"]).name.startswith("000") and r["role"] == "basis" and "61-2018" in r["doc"]
     ]
