@@ -114,7 +114,7 @@ def test_a_chunk_cut_off_by_a_crash_is_recovered_by_rerunning(tmp_path: Path, re
 def test_nquads_writes_each_line_as_rdflib_does(tmp_path: Path, registry: Registry) -> None:
     """bulk.nquads writes IRIs itself (for speed): every line must be rdflib's N-Triples row (_nt_row) plus the
     graph name — on the seeds' graphs and on terms that need escaping — and an IRI rdflib refuses still fails."""
-    from rdflib import XSD, Graph, Literal, URIRef
+    from rdflib import XSD, BNode, Graph, Literal, URIRef
     from rdflib.plugins.serializers.nt import _nt_row
 
     from tthc_kg.bulk import nquads
@@ -128,6 +128,9 @@ def test_nquads_writes_each_line_as_rdflib_does(tmp_path: Path, registry: Regist
         (s, p, Literal(True)),
         (s, p, Literal(12)),
         (s, p, URIRef("https://example.org/ă%20đ#x")),
+        # nquads writes each distinct node once: a blank node and an IRI of the same text are two nodes
+        (BNode("n1"), p, URIRef("n1")),
+        (URIRef("n1"), p, BNode("n1")),
     ]
     triples = [t for path in plans(tmp_path) for t in build_graph(analyze_text(path, read_text(path), resolver))]
     triples += odd
@@ -141,6 +144,32 @@ def test_nquads_writes_each_line_as_rdflib_does(tmp_path: Path, registry: Regist
         Graph().add(bad).serialize(format="nt")
     with pytest.raises(Exception, match="does not look like a valid URI"):
         nquads([bad], g)
+
+
+def test_the_last_chunks_are_smaller(tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once less than a chunk is still to come, chunks of a quarter of one are loaded (bulk.TAIL_SPLIT), so that
+    the last load, which nothing runs beside, is short; the store is the same."""
+    from tthc_kg import bulk as bulk_mod
+
+    paths = plans(tmp_path)
+    sizes: list[int] = []
+    load = Store.bulk_load_nquads
+
+    def counting(self: Store, source: bytes) -> None:
+        sizes.append(source.count(b"\n"))
+        load(self, source)
+
+    monkeypatch.setattr(Store, "bulk_load_nquads", counting)
+    whole = Store(tmp_path / "whole")
+    total = bulk_ingest(whole, registry, paths, progress=False, workers=1, chunk_quads=10**9).totals["triples"]
+    assert sizes == [total]  # not a quarter of a chunk in all: one load at the end
+    sizes.clear()
+    tapered = Store(tmp_path / "tapered")
+    bulk_ingest(tapered, registry, paths, progress=False, workers=1, chunk_quads=total)  # all of it "the end"
+    quarter = total // bulk_mod.TAIL_SPLIT
+    assert len(sizes) >= 2 and sum(sizes) == total
+    assert all(n >= quarter for n in sizes[:-1]) and sizes[-1] <= total - quarter
+    assert nquads(tapered) == nquads(whole)
 
 
 def test_a_bad_file_is_an_error_line_and_the_others_load(tmp_path: Path, registry: Registry) -> None:

@@ -163,3 +163,12 @@ def test_corpus_ha_noi_310() -> None:
     assert tasks["2"].coordinators == ("Sở Khoa học và Công nghệ", "Sở Công Thương", "Các doanh nghiệp viễn thông")
     assert tasks["2"].due == date(2026, 6, 30)
     assert tasks["4"].coordinators == ("Các doanh nghiệp đầu tư hạ tầng",)
+
+
+def test_strip_md_is_the_markdown_pattern():
+    """header._strip_md strips with str methods what header._MD matches: its list of blanks is all of \\s."""
+    from tthc_kg import header
+
+    assert set(header._SPACES) == {c for c in map(chr, range(0x110000)) if c.isspace()}
+    for line in ("## **Kế hoạch** __", "\u3000> * Số: 12/KH\xa0*", "*_*", "", "  a*b_ ", "#\u2003x\u2003#"):
+        assert header._strip_md(line) == header._MD.sub("", line)

@@ -37,6 +37,10 @@ AUTO_BULK_MIN_FILES = 200
 # sorted files to RocksDB that its compactions then merge: at 10k plans 1.6 M took 191 s of loader CPU where
 # 400,000 took 241 s (bench/README.md "Ingest speed"); ~400 MB of N-Quads held in memory per chunk
 CHUNK_QUADS = 1_600_000
+# the last chunk is loaded after every worker is done, on one core while the other cores idle (1,000 plans, one
+# chunk: 16 s of 46): once what is still to come (files left × quads per file so far) is less than a chunk, the
+# chunks are this many times smaller, so that all but the last small one load while the workers still extract
+TAIL_SPLIT = 4
 
 _resolver: Any = None
 
@@ -127,8 +131,7 @@ def extract_one(job: tuple[str, str | None]) -> tuple[str, str, str | None, byte
 class _Triples(dict):
     """The triples build_graph adds, deduplicated in order: rdflib Graph's ``add`` without its indexes."""
 
-    def add(self, triple: tuple[Any, Any, Any]) -> None:
-        self[triple] = None
+    add = dict.setdefault  # (triple) → kept once, in the order first added; a C call, not a Python method
 
 
 _BAD_IRI = re.compile(r'[<>" {}|\\^`]')  # the characters rdflib's URIRef.n3 refuses (rdflib.term._invalid_uri_chars)
@@ -137,24 +140,33 @@ _BAD_IRI = re.compile(r'[<>" {}|\\^`]')  # the characters rdflib's URIRef.n3 ref
 def nquads(triples: Any, graph_iri: str) -> bytes:
     """Triples as N-Quads in the named graph: each line as rdflib's own N-Triples row writer (``_nt_row``, the one
     ``Graph.serialize(format="nt")`` uses on the incremental path) writes it, plus the graph name. IRIs are
-    written here (rdflib's ``n3`` checks each in a Python loop; this is one regex search, and an IRI it would
-    refuse still goes through ``n3``, which raises); literals through rdflib's ``_quoteLiteral``: the same
-    escaping. tests/test_bulk.py compares the result with ``_nt_row``'s."""
+    written here (rdflib's ``n3`` checks each in a Python loop; this is one regex search per distinct IRI of the
+    graph, an IRI it would refuse still goes through ``n3``, which raises); literals through rdflib's
+    ``_quoteLiteral``: the same escaping. tests/test_bulk.py compares the result with ``_nt_row``'s."""
     from rdflib import Literal, URIRef
     from rdflib.plugins.serializers.nt import _quoteLiteral
 
     bad = _BAD_IRI.search
-
-    def term(t: Any) -> str:
-        if type(t) is URIRef and bad(t) is None:
-            return f"<{t}>"
-        return t.n3()  # type: ignore[no-any-return]
-
+    # term → its text, for the subjects, predicates and IRI objects: a graph names the same few nodes again and
+    # again (a URIRef hashes as its str; a BNode equal in text is another key: rdflib's __eq__ compares types)
+    seen: dict[Any, str] = {}
     suffix = f" <{graph_iri}> .\n"
     out = []
+    add = out.append
     for s, p, o in triples:
-        obj = _quoteLiteral(o) if isinstance(o, Literal) else term(o)
-        out.append(f"{term(s)} {term(p)} {obj}{suffix}")
+        a = seen.get(s)
+        if a is None:
+            a = seen[s] = f"<{s}>" if type(s) is URIRef and bad(s) is None else s.n3()
+        b = seen.get(p)
+        if b is None:
+            b = seen[p] = f"<{p}>" if type(p) is URIRef and bad(p) is None else p.n3()
+        if type(o) is URIRef:
+            c = seen.get(o)
+            if c is None:
+                c = seen[o] = f"<{o}>" if bad(o) is None else o.n3()
+        else:
+            c = _quoteLiteral(o) if isinstance(o, Literal) else o.n3()
+        add(f"{a} {b} {c}{suffix}")
     return "".join(out).encode("utf-8")
 
 
@@ -210,7 +222,7 @@ def bulk_ingest(
     reg_dir = str(registry.directory) if getattr(registry, "directory", None) else None
     bar = tqdm(total=len(jobs), unit="file", disable=not progress, file=sys.stderr, smoothing=0.05)
     try:
-        for path, key, digest, data, ncit, ntask, ntriples, error in _run(jobs, n, reg_dir):
+        for received, (path, key, digest, data, ncit, ntask, ntriples, error) in enumerate(_run(jobs, n, reg_dir), 1):
             bar.update(1)
             if error is not None:
                 result.errors.append(f"{path}: {error}")
@@ -229,8 +241,10 @@ def bulk_ingest(
             result.totals["citations"] += ncit
             result.totals["tasks"] += ntask
             result.totals["triples"] += ntriples
-            if nbuf >= chunk_quads:
-                load_chunk()
+            if nbuf >= chunk_quads // TAIL_SPLIT:
+                left = (len(jobs) - received) * result.totals["triples"] / result.ok  # quads still to come, roughly
+                if nbuf >= chunk_quads or left < chunk_quads:
+                    load_chunk()
         load_chunk()
     finally:
         bar.close()

@@ -410,20 +410,20 @@ _LAW_STOP = re.compile(r"[;:,.()“”\"]")
 _SPACE = frozenset(" \t\r\n")
 
 
-def _law_match(text: str, begin: int, ends: list[int]) -> tuple[int, int, str] | None:
+def _law_match(text: str, begin: int, ends: _Ends) -> tuple[int, int, str] | None:
     """(start, end, type word) of the law named at ``begin``, as the pattern above matches it: the shortest name
     of 3–111 characters without ;:,.()“”" followed by up to six blanks and a terminator (a word of ``_LAW_END``, or
-    the end of the text). ``ends``: where every terminator starts, sorted. No pattern retried at each length."""
+    the end of the text). ``ends``: where the terminators start (:func:`_law_ends`). No pattern retried at each
+    length."""
     head = _LAW_HEAD.match(text, begin)
     if head is None:
         return None
     ns = head.end()
     stop = _LAW_STOP.search(text, ns + 1, ns + 111)
     limit = stop.start() if stop else min(len(text), ns + 111)
-    i = bisect.bisect_left(ends, ns + 3)
-    if i == len(ends):
+    k = ends.first(ns + 3)
+    if k is None:
         return None
-    k = ends[i]
     e = k
     while e > k - 6 and e > ns + 3 and text[e - 1] in _SPACE:
         e -= 1
@@ -432,12 +432,33 @@ def _law_match(text: str, begin: int, ends: list[int]) -> tuple[int, int, str] |
     return begin, e, head.group("type")
 
 
-def _law_ends(text: str) -> list[int]:
-    ends = [m.start() for m in _LAW_END.finditer(text)]
-    ends.append(len(text) - 1 if text.endswith("\n") else len(text))  # `$`: the end, or before a final newline
-    if text.endswith("\n"):
-        ends.append(len(text))
-    return ends
+class _Ends:
+    """Where the terminators of a law's name start, asked at a few places: the first match of ``_LAW_END`` from a
+    position (no match can start inside another, so this is the first start that ``finditer`` over the whole text
+    lists from there: listing them all cost ~1 ms per plan, for the few "Luật" of a text), then the end: ``$`` is
+    the end, or before a final newline. The last search is kept: no match starts between where it began and what
+    it found, so the names of a text asked in order cost one pass over it (a text of "Luật X Luật Y …" with no
+    terminator is not read to its end once per name)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        n = len(text)
+        self.tail = (n - 1, n) if text.endswith("\n") else (n,)
+        self._from, self._found = 0, -1  # the last search: where it began, the start it found (None: none)
+
+    def first(self, pos: int) -> int | None:
+        found = self._found
+        if not (self._from <= pos and (found is None or pos <= found)):
+            m = _LAW_END.search(self.text, pos)
+            found = m.start() if m is not None else None
+            self._from, self._found = pos, found
+        if found is not None:
+            return found
+        return next((e for e in self.tail if e >= pos), None)
+
+
+def _law_ends(text: str) -> _Ends:
+    return _Ends(text)
 
 
 def _law_names(text: str, symbol_spans: list[tuple[int, int]]) -> Iterator[Citation]:
@@ -445,7 +466,7 @@ def _law_names(text: str, symbol_spans: list[tuple[int, int]]) -> Iterator[Citat
     starts = sorted(s for s, _ in symbol_spans)
 
     pos = text.find("uật ")
-    ends: list[int] | None = None
+    ends: _Ends | None = None
     last_end = 0
     while pos >= 0:  # a literal search, then the pattern at "Luật"/"Bộ luật" only
         begin = pos - 1 if text[pos - 1 : pos] == "L" else (pos - 4 if text[pos - 4 : pos] == "Bộ l" else -1)

@@ -55,6 +55,12 @@ _agency_iri = lru_cache(maxsize=16384)(iri.agency)
 _timeframe = lru_cache(maxsize=4096)(parse_timeframe)
 
 
+# a plain or typed literal of a Python value (str, int, bool): roles, kinds, booleans, versions, citation texts and
+# offsets recur across plans; rdflib's Literal() takes ~5 µs to cast and check each. typed: 1 and True are two
+# literals ("1"^^xsd:integer, "true"^^xsd:boolean), not one cache entry
+_lit = lru_cache(maxsize=1 << 16, typed=True)(Literal)
+
+
 @lru_cache(maxsize=4096)
 def _date(d: date) -> Literal:
     return Literal(d.isoformat(), datatype=XSD.date)
@@ -73,12 +79,12 @@ def build_graph(a: Analysis, g: Graph | None = None) -> Graph:
     plan = iri.plan(a.key)
     act = iri.extraction(EXTRACTOR_VERSION)
     g.add((src, RDF.type, TTHC.SourceFile))
-    g.add((src, TTHC.path, Literal(a.path)))
-    g.add((src, TTHC.contentHash, Literal(a.content_hash)))
-    g.add((src, TTHC.charCount, Literal(len(a.original))))
+    g.add((src, TTHC.path, _lit(a.path)))
+    g.add((src, TTHC.contentHash, _lit(a.content_hash)))
+    g.add((src, TTHC.charCount, _lit(len(a.original))))
     g.add((act, RDF.type, TTHC.Extraction))
-    g.add((act, TTHC.extractorVersion, Literal(EXTRACTOR_VERSION)))
-    g.add((act, TTHC.ontologyVersion, Literal(ONTOLOGY_VERSION)))
+    g.add((act, TTHC.extractorVersion, _lit(EXTRACTOR_VERSION)))
+    g.add((act, TTHC.ontologyVersion, _lit(ONTOLOGY_VERSION)))
     g.add((src, PROV.wasGeneratedBy, act))  # which extractor and ontology built this graph (doctor, --stale)
 
     _plan(g, a, plan, src)
@@ -110,9 +116,9 @@ def _plan(g: Graph, a: Analysis, plan: URIRef, src: URIRef) -> None:
         g.add((plan, DCTERMS.title, _vi(" ".join(head.title.split()))))
     symbol = parse_symbol(head.number) if head.number else None
     if symbol is not None:
-        g.add((plan, TTHC.symbol, Literal(str(symbol))))
-        g.add((plan, TTHC.number, Literal(symbol.number)))
-        g.add((plan, TTHC.code, Literal(symbol.code)))
+        g.add((plan, TTHC.symbol, _lit(str(symbol))))
+        g.add((plan, TTHC.number, _lit(symbol.number)))
+        g.add((plan, TTHC.code, _lit(symbol.code)))
     if a.context.issuer:
         g.add((plan, TTHC.issuerName, _vi(_issuer_label(a))))
         g.add((plan, ELI.passed_by, iri.agency(_issuer_label(a))))
@@ -123,9 +129,9 @@ def _plan(g: Graph, a: Analysis, plan: URIRef, src: URIRef) -> None:
         # the date the audit compares with: the full date, or the first day of the printed month/year
         g.add((plan, TTHC.referenceDate, _date(ref)))
     if head.date_text:
-        g.add((plan, TTHC.dateText, Literal(head.date_text)))
+        g.add((plan, TTHC.dateText, _lit(head.date_text)))
     if a.context.year:
-        g.add((plan, TTHC.year, Literal(a.context.year)))
+        g.add((plan, TTHC.year, _lit(a.context.year)))
     if len(a.headers) > 1:
         decision = iri.plan_decision(a.key)
         first = a.headers[0]
@@ -137,7 +143,7 @@ def _plan(g: Graph, a: Analysis, plan: URIRef, src: URIRef) -> None:
         if first.title:
             g.add((decision, DCTERMS.title, _vi(" ".join(first.title.split()))))
         if first.number and (s := parse_symbol(first.number)):
-            g.add((decision, TTHC.symbol, Literal(str(s))))
+            g.add((decision, TTHC.symbol, _lit(str(s))))
 
 
 def _issuer_label(a: Analysis) -> str:
@@ -154,16 +160,16 @@ def _citation(g: Graph, a: Analysis, r: Resolved, plan: URIRef, src: URIRef, act
     g.add((node, RDF.type, TTHC.Citation))
     g.add((node, TTHC.cites, doc))
     g.add((node, TTHC.inSource, src))
-    g.add((node, TTHC.start, Literal(r.start)))
-    g.add((node, TTHC.end, Literal(r.end)))
-    g.add((node, TTHC.text, Literal(r.text)))
+    g.add((node, TTHC.start, _lit(r.start)))
+    g.add((node, TTHC.end, _lit(r.end)))
+    g.add((node, TTHC.text, _lit(r.text)))
     context = clause(a.normalized.text, r.citation.start, r.citation.end, a.preambles)
     if context:
         g.add((node, TTHC.context, _vi(context)))
-    g.add((node, TTHC.role, Literal(r.role)))
+    g.add((node, TTHC.role, _lit(r.role)))
     g.add((node, PROV.wasGeneratedBy, act))
     if r.citation.scope:
-        g.add((node, TTHC.scope, Literal(r.citation.scope)))
+        g.add((node, TTHC.scope, _lit(r.citation.scope)))
     target = iri.task(a.key, r.task) if r.task else plan
     g.add((node, TTHC.citedIn, target))
     g.add((plan, ELI.cites, doc))
@@ -182,16 +188,16 @@ def _stub(g: Graph, r: Resolved, src: URIRef) -> None:
     if tw:
         g.add((doc, RDF.type, TTHC[tw.cls]))
         g.add((doc, TTHC.typeLabel, _vi(tw.word)))
-    g.add((doc, TTHC.isStub, Literal(True)))
-    g.add((doc, TTHC.inRegistry, Literal(False)))
+    g.add((doc, TTHC.isStub, _lit(True)))
+    g.add((doc, TTHC.inRegistry, _lit(False)))
     g.add((doc, PROV.wasDerivedFrom, src))
     if r.symbol is not None:
-        g.add((doc, TTHC.symbol, Literal(str(r.symbol))))
-        g.add((doc, TTHC.number, Literal(r.symbol.number)))
-        g.add((doc, TTHC.code, Literal(r.symbol.code)))
+        g.add((doc, TTHC.symbol, _lit(str(r.symbol))))
+        g.add((doc, TTHC.number, _lit(r.symbol.number)))
+        g.add((doc, TTHC.code, _lit(r.symbol.code)))
         g.add((doc, RDF.type, TTHC.NormativeDocument if r.symbol.always_normative else TTHC.LegalDocument))
     if c.year:
-        g.add((doc, TTHC.year, Literal(c.year)))
+        g.add((doc, TTHC.year, _lit(c.year)))
     if c.date:
         g.add((doc, ELI.date_document, _date(c.date)))
     if r.issuer:
@@ -208,7 +214,7 @@ def _tasks(g: Graph, a: Analysis, plan: URIRef) -> None:
         node = iri.task(a.key, t.number)
         g.add((node, RDF.type, TTHC.Task))
         g.add((plan, TTHC.hasTask, node))
-        g.add((node, TTHC.taskNumber, Literal(t.number)))
+        g.add((node, TTHC.taskNumber, _lit(t.number)))
         g.add((node, TTHC.content, _vi(t.content)))
         if t.section:
             sec = sections.get(t.section)
@@ -232,11 +238,11 @@ def _tasks(g: Graph, a: Analysis, plan: URIRef) -> None:
         if t.timeframe:
             g.add((node, TTHC.timeframe, _vi(t.timeframe)))
             parsed = _timeframe(t.timeframe, ctx.year)
-            g.add((node, TTHC.timeframeKind, Literal(parsed.kind)))
+            g.add((node, TTHC.timeframeKind, _lit(parsed.kind)))
             for deadline in parsed.deadlines:  # several deadlines in one cell: all kept, `due` is the latest
                 g.add((node, TTHC.deadline, _date(deadline)))
         if t.due:
             g.add((node, TTHC.due, _date(t.due)))
-        g.add((node, TTHC.recurring, Literal(bool(t.recurring))))
+        g.add((node, TTHC.recurring, _lit(bool(t.recurring))))
         if t.outputs:
             g.add((node, TTHC.output, _vi(t.outputs)))

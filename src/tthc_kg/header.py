@@ -46,18 +46,18 @@ class _Line:
     end: int
 
 
-_MD_LEAD, _MD_TRAIL = "#>*_", "*_"  # _MD's two character classes, without the whitespace (str.isspace is \s)
+# _MD's two character classes for str.strip: \s is str.isspace, every character of which is listed here
+# (tests/test_tasks.py checks the list against all of Unicode)
+_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+_MD_LEAD, _MD_TRAIL = "#>*_" + _SPACES, "*_" + _SPACES
 
 
 def _strip_md(body: str) -> str:
     """``_MD.sub("", body)`` for a line without line breaks, without a regex search at every position."""
-    i, n = 0, len(body)
-    while i < n and (body[i] in _MD_LEAD or body[i].isspace()):
-        i += 1
-    j = n
-    while j > i and (body[j - 1] in _MD_TRAIL or body[j - 1].isspace()):
-        j -= 1
-    return body[i:j]
+    return body.lstrip(_MD_LEAD).rstrip(_MD_TRAIL)
 
 
 _last_lines: tuple[str, list[_Line]] | None = None
@@ -72,10 +72,11 @@ def _lines(text: str) -> list[_Line]:
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
         body = raw.rstrip("\r\n")
-        stripped = _strip_md(body)
+        rest = body.lstrip(_MD_LEAD)
+        stripped = rest.rstrip(_MD_TRAIL)  # _strip_md(body)
         if stripped:
-            lead = body.find(stripped[:1])
-            out.append(_Line(stripped, pos + max(lead, 0), pos + max(lead, 0) + len(stripped)))
+            a = pos + len(body) - len(rest)  # where it starts: after the decoration
+            out.append(_Line(stripped, a, a + len(stripped)))
         pos += len(raw)
     _last_lines = (text, out)
     return out
@@ -116,8 +117,9 @@ def parse_headers(text: str) -> list[PlanHeader]:
             nxt = lines[i + 1].text if i + 1 < len(lines) else ""
             issuer = _title_case_name(nxt) if _ISSUER.match(nxt) and nxt.isupper() else None
             blocks.append((i, f"UBND {m.group(1).lower()} {_province(m.group(2))}", issuer))
-    numbers = [(i, m) for i, ln in enumerate(lines) if (m := _NUMBER.search(ln.text))]
-    dates = [(i, m) for i, ln in enumerate(lines) if (m := _DATE.search(ln.text))]
+    # (a literal look first: both patterns hold one, and most lines have neither: a search tries every position)
+    numbers = [(i, m) for i, ln in enumerate(lines) if "Số" in ln.text and (m := _NUMBER.search(ln.text))]
+    dates = [(i, m) for i, ln in enumerate(lines) if "ngày" in ln.text and (m := _DATE.search(ln.text))]
 
     def assign(items: list[tuple[int, object]]) -> dict[int, object]:
         pairs = sorted((abs(i - d), i, d) for i, _ in items for d in docs)

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from . import iri
 from .models import Citation
@@ -44,6 +45,7 @@ class PlanContext:
     year: int | None = None
 
 
+@lru_cache(maxsize=8192)  # a pure function of the printed name: the same issuers, again and again
 def expand(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     for pattern, repl in _ABBREV:

@@ -237,6 +237,26 @@ class Bigrams:
     where it was seen, so the pair being judged never counts as its own evidence."""
 
     def __init__(self, text: str) -> None:
+        # counted on first use: a table of one cell per line (HTML, DOCX) never asks (label_row), and that is
+        # most tables; counting a document's words costs ~20 ms
+        self.text = text
+        self._pairs: dict[tuple[str, str], int] | None = None
+        self._after: dict[int, int] = {}
+
+    @property
+    def pairs(self) -> dict[tuple[str, str], int]:
+        if self._pairs is None:
+            self._count()
+        return self._pairs  # type: ignore[return-value]
+
+    @property
+    def after(self) -> dict[int, int]:
+        if self._pairs is None:
+            self._count()
+        return self._after
+
+    def _count(self) -> None:
+        text = self.text
         pairs: dict[tuple[str, str], int] = {}
         after: dict[int, int] = {}  # offset of a word → offset of the word counted before it
         a, ao, end = "", -1, 0  # the last word counted, its offset, where it ends
@@ -256,11 +276,15 @@ class Bigrams:
                     pairs[(a, b)] = pairs.get((a, b), 0) + 1
                     after[bo] = ao
             a, ao, end = b, bo, m.end()
-        self.pairs, self.after = pairs, after
+        self._pairs, self._after = pairs, after
 
     def seen(self, a: str, ao: int, b: str, bo: int) -> int:
         """How often the document prints word ``a`` (at offset ``ao``) before ``b`` (at ``bo``), elsewhere."""
-        return self.pairs.get((a, b), 0) - (self.after.get(bo) == ao)
+        pairs = self._pairs
+        if pairs is None:
+            self._count()
+            pairs = self._pairs
+        return pairs.get((a, b), 0) - (self._after.get(bo) == ao)  # type: ignore[union-attr]
 
     def join(self, a: str, ao: int, b: str, bo: int) -> float:
         """The score of two lines of one cell joined between ``a`` and ``b``."""
@@ -452,8 +476,13 @@ def label_row(
     best: dict[tuple, tuple] = {(-1, 0, ()): (0.0, None, (None,) * ncol)}
     broken = False  # a page break seen in the row: from there a line may hold the tails of several cells
 
+    no_link = (0.0, 0.0)
+    every_cell_a_line = narrowest == float("inf")  # no wrap penalty (_wrap_penalty), no word pairs (bigrams None)
+
     def link(before: tuple, pc: tuple, c: int) -> tuple[float, float]:
         """(wrap penalty, word pair) of ``pc`` going on from ``before`` in column ``c``."""
+        if every_cell_a_line:
+            return no_link
         k = (before[1], before[2], pc[1], pc[2], c)
         v = links.get(k)
         if v is None:
@@ -593,13 +622,14 @@ def label_row(
                 pc = firsts[j]
                 text, s = pc[0], pc[1]
                 dest = at[j]
+                goes_on = 0.0 if not one_per_line or _CONTINUES.match(text) else -1.5  # a capital: a new cell
                 for c, em_start, em_cont in pc[7]:
                     if c < c0 and not back:
                         continue
                     if c == c0:  # continuation of the same cell
                         start_cell, p = False, p0
                         if one_per_line:
-                            t = em_cont + (0.0 if _CONTINUES.match(text) else -1.5)  # a capital: a new cell
+                            t = em_cont + goes_on
                         else:  # across a page break a cell is cut at the page's foot: half the weight
                             w, jn = link(prev, pc, c)
                             t = em_cont + jn + (0.5 * w if brk else w)
