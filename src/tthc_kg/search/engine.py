@@ -142,9 +142,9 @@ _EMBEDDING: ThreadPoolExecutor | None = None
 _EMBEDDING_LOCK = threading.Lock()
 
 
-def _embed_async(embed: Callable[[str], Vector], query: str) -> Future[Vector]:
-    """Embed in the one worker thread (the model runs one query at a time; its C code releases the GIL, so BM25
-    runs meanwhile)."""
+def _embed_async(embed: Callable[[str], Any], query: str) -> Future[Any]:
+    """Embed (and scan) in the one worker thread (the model runs one query at a time; ONNX Runtime and NumPy
+    release the GIL, so BM25 runs meanwhile)."""
     global _EMBEDDING
     with _EMBEDDING_LOCK:
         if _EMBEDDING is None:
@@ -172,17 +172,19 @@ def rank_units(
     cosine of its vector to every piece; each max-pooled into units, ``depth`` of them each (None: all), fused
     by z-scores with ``weights`` (default :data:`WEIGHTS`; a query without diacritics halves the dense one).
     An exception of the embedding function propagates (after BM25 ran)."""
-    pending = _embed_async(dense, query) if callable(dense) else None
+    keys, vectors = index.dense_rows() if dense is not None else ([], None)
+    limit = 0 if vectors is None else len(vectors) if depth is None else depth * _fetch(index)
+
+    def nearest(vector: Vector) -> list[tuple[int, float]]:
+        return vectors.top(np.asarray(vector, dtype=np.float32), limit)  # type: ignore[union-attr]
+
+    # a function embeds the query and scans the vectors in the worker thread while BM25 runs here
+    pending = _embed_async(lambda q: nearest(dense(q)), query) if callable(dense) else None
     try:
         lexical = _lexical(index, query, depth)
     finally:
-        vector = pending.result() if pending is not None else dense
-    dense_list = None
-    if vector is not None:
-        keys, vectors = index.dense_rows()
-        limit = len(vectors) if depth is None else depth * _fetch(index)
-        rows = vectors.top(np.asarray(vector, dtype=np.float32), limit)
-        dense_list = pool([(keys[r], s) for r, s in rows], lambda k: k)[:depth]
+        rows = pending.result() if pending is not None else None if dense is None else nearest(dense)
+    dense_list = None if rows is None else pool([(keys[r], s) for r, s in rows], lambda k: k)[:depth]
     if weights is None:
         folded = not has_diacritics(normalize(query))
         weights = [WEIGHTS["lexical"], WEIGHTS["dense"] * (DENSE_WEIGHT_FOLDED if folded else 1.0)]
