@@ -248,6 +248,10 @@ def bulk_ingest(
         load_chunk()
     finally:
         bar.close()
+    if result.ok and hasattr(store, "optimize"):
+        # the bulk loader leaves many unmerged files: until RocksDB merges them, reads look in each (the flagship
+        # result at 10k plans took 1.19 s instead of 0.64 s); merged now, once (~43 s of one core at 10k plans)
+        store.optimize()
     return result
 
 

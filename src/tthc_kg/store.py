@@ -120,6 +120,11 @@ class Store:
         if self.path is not None:
             self._db.flush()
 
+    def optimize(self) -> None:
+        """Merge the store's files on disk (after a bulk load: reads then look in fewer of them)."""
+        if self.path is not None:
+            self._db.optimize()
+
     # --- reads ---------------------------------------------------------------------------------------
     def query(self, sparql: str, bindings: dict[str, Any] | None = None) -> Any:
         subs = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
