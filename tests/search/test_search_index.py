@@ -249,8 +249,8 @@ def test_the_store_fingerprint_skips_a_rebuild_when_nothing_changed(
         return index_module.open_index(store)
 
     calls: list[int] = []
-    real = index_module.build_units
-    monkeypatch.setattr(index_module, "build_units", lambda s: calls.append(1) or real(s))
+    real = index_module.store_units
+    monkeypatch.setattr(index_module, "store_units", lambda *a: calls.append(1) or real(*a))
     reopened = fresh_process()
     assert calls == [] and reopened.units == built.units  # unchanged: no rebuild
     plan.write_text(plan.read_text(encoding="utf-8") + "\nThực hiện niêm yết công khai.\n", encoding="utf-8")

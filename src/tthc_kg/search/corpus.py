@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -76,7 +77,7 @@ _UNIT_FIELDS = tuple(f.name for f in fields(Unit))
 # the queries' time (at 1,000 plans search-documents took 11.5 s with its ORDER BY and 0.9 s without).
 _ORDER: dict[str, Any] = {
     "search-documents": lambda r: r["doc"],
-    "search-citations": lambda r: (r["file"], int(r["start"])),
+    "search-citations": lambda r: (r["file"], int(r["start"]), r["citation"]),
     "search-tasks": lambda r: (r["file"], r["task"]),
 }
 
@@ -104,7 +105,8 @@ def documents(rows: Iterable[dict[str, Any]]) -> dict[str, Unit]:
     out: dict[str, Unit] = {}
     for r in rows:
         doc = r["doc"]
-        titles = [t for t in (r["titles"] or "").split(TITLE_SEPARATOR) if t]
+        # sorted: GROUP_CONCAT joins them in an order of the engine's (and graph_rows joins them itself)
+        titles = sorted({t for t in (r["titles"] or "").split(TITLE_SEPARATOR) if t})
         title = max(titles, key=len) if titles else None  # the fullest of the printed titles
         symbol, type_, issuer = r["symbol"], r["type"], r["issuer"]
         head = _join(type_, symbol)
@@ -162,7 +164,16 @@ def _type_syllables() -> frozenset[str]:
 def says_something(text: str) -> bool:
     """Whether a clause has content beyond the citation it frames (see ``_FRAME``)."""
     ignore = _FRAME | _type_syllables()
-    return sum(1 for s in syllables(text) if not any(c.isdigit() for c in s) and s not in ignore) >= CONTENT_MIN
+    content = 0
+    for s in syllables(text):
+        if s not in ignore and not _DIGIT.search(s):
+            content += 1
+            if content >= CONTENT_MIN:
+                return True
+    return False
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def passages(citations: list[dict[str, Any]], docs: dict[str, Unit]) -> list[Unit]:
@@ -247,11 +258,20 @@ def tasks(rows: list[dict[str, Any]], citations: list[dict[str, Any]], docs: dic
 
 
 def build_units(store: Any) -> list[Unit]:
-    """Every searchable unit of the store, in a stable order (documents, passages, tasks)."""
-    docs = documents(_rows(store, "search-documents"))
-    citations = _rows(store, "search-citations")
+    """Every searchable unit of the store, in a stable order (documents, passages, tasks), from the three
+    ``search-*`` queries over the union of its graphs (:mod:`.graph_rows` reads the same rows graph by graph)."""
+    return units_from_rows(
+        _rows(store, "search-documents"), _rows(store, "search-citations"), _rows(store, "search-tasks")
+    )
+
+
+def units_from_rows(
+    document_rows: list[dict[str, Any]], citation_rows: list[dict[str, Any]], task_rows: list[dict[str, Any]]
+) -> list[Unit]:
+    """The units of the rows of search-documents, search-citations and search-tasks (each sorted by ``_ORDER``)."""
+    docs = documents(document_rows)
     return [
         *sorted(docs.values(), key=lambda u: u.key),
-        *passages(citations, docs),
-        *tasks(_rows(store, "search-tasks"), citations, docs),
+        *passages(citation_rows, docs),
+        *tasks(task_rows, citation_rows, docs),
     ]

@@ -4,6 +4,7 @@ Where: ``<store dir>/search/`` (in memory for an in-memory store), holding
 
 - ``index.json``: the index format and tokenizer versions, the fingerprint of the store it was built from
   (:func:`fingerprint`) and every unit (:class:`~.corpus.Unit`) with its content hash (whether it changed);
+- ``rows.sqlite``: the rows the units are built from, per named graph, under the graph's key (:mod:`.graph_rows`);
 - ``lexical/``: the tantivy index (:mod:`.lexical`) of the units' short pieces (:mod:`.pieces`);
 - ``vectors.npy``, ``vectors.json``: the dense vectors of the pieces, keyed by the SHA-1 of the embedded text
   (:mod:`.dense`).
@@ -11,11 +12,12 @@ Where: ``<store dir>/search/`` (in memory for an in-memory store), holding
 A unit is read as short pieces (:func:`lexical_pieces`, :func:`dense_pieces`): its text cut at 64 words, each
 piece of a passage or task after the name of the document it is about; a unit scores as its best piece.
 
-Updating (:meth:`SearchIndex.sync`) rebuilds the units from the store (three queries), re-tokenizes only the
-units that are new or changed, and removes the ones that are gone; a new format or tokenizer version rebuilds
-the lexical index from scratch. Dense vectors are a separate step (:meth:`SearchIndex.embed`, ``tthc-kg
-index``), so a bulk ingest is not held to embedding speed: a unit without a vector is still found lexically.
-Documents and passages get vectors by default; tasks on request (``kinds``).
+Updating (:meth:`SearchIndex.sync`) rebuilds the units from the rows of the store's graphs — kept per graph in
+``rows.sqlite`` and read again only for the graphs whose key changed (:mod:`.graph_rows`, :func:`graph_keys`) —,
+re-tokenizes only the units that are new or changed, and removes the ones that are gone; a new format or
+tokenizer version rebuilds the lexical index from scratch. Dense vectors are a separate step
+(:meth:`SearchIndex.embed`, ``tthc-kg index``), so a bulk ingest is not held to embedding speed: a unit without
+a vector is still found lexically. Documents and passages get vectors by default; tasks on request (``kinds``).
 
 :func:`open_index` keeps one index per store in the process and syncs it when the store's ``generation`` (its
 write counter) moved, so the API's searches see each ingest without rebuilding on every request. A new process
@@ -38,8 +40,9 @@ from typing import Any
 import numpy as np
 
 from . import pieces
-from .corpus import Unit, build_units
+from .corpus import Unit, build_units, units_from_rows
 from .dense import Embedder, Rows, VectorCache, text_key
+from .graph_rows import GraphRows
 from .lexical import LexicalIndex
 from .tokenize import index_tokens
 
@@ -127,6 +130,7 @@ class SearchIndex:
                 self.lexical.reset()
                 self.lexical.commit()
         self.vectors = VectorCache(directory)
+        self.graph_rows = GraphRows(directory / "rows.sqlite" if directory is not None else None)
         self._dense: tuple[list[str], Rows] | None = None
         self._coverage: dict[tuple[str, ...], tuple[int, int]] = {}
         self.derived: dict[str, Any] = {}  # what readers compute from the units (symbol tables); reset on sync
@@ -176,7 +180,15 @@ class SearchIndex:
         from)."""
         new = {u.key: u for u in units}
         heads = self._names(new)
-        hashes = {k: _hash(u, heads[k]) for k, u in new.items()}
+        # a unit equal to the one held, under the same name, keeps its hash (hashing every unit is most of a sync
+        # that changes little)
+        old, old_heads, old_hashes = self.units, self._heads, self._hashes
+        hashes = {
+            k: old_hashes[k]
+            if k in old_hashes and old.get(k) == u and old_heads.get(k) == heads[k]
+            else _hash(u, heads[k])
+            for k, u in new.items()
+        }
         removed = [k for k in self.units if k not in new]
         changed = [u for k, u in new.items() if k in self._hashes and self._hashes[k] != hashes[k]]
         added = [u for k, u in new.items() if k not in self._hashes]
@@ -312,27 +324,54 @@ _LOCK = threading.Lock()
 _UNSYNCED = object()
 
 
-def fingerprint(store: Any) -> str | None:
-    """What the store holds, cheaply (~50 ms for 57 plans): its triple count, its named graphs and, for each, the
-    content hash of its source file (``queries/search-fingerprint.rq``) or a hash of its triples when it records
-    none (the registry's: ``queries/search-graph-hash.rq``). An ingest, a re-ingest of a changed file, a registry
-    update or a removal changes it. None for an in-memory store (nothing on disk to compare with)."""
+def graph_keys(store: Any) -> dict[str, str] | None:
+    """Each named graph's key, which changes when what the search reads from the graph may have changed. A
+    graph that records no content hash (the registry's, the reviews') is keyed by a hash of its triples and their
+    count (``queries/search-graph-hash.rq``). A source's graph is keyed by its file's content hash, the version of
+    the extractor that wrote it (``queries/search-fingerprint.rq``) and the registry graph's key: how its
+    citations resolved depends on the registry it was ingested with, and an ingest writes the registry graph
+    before the sources it resolves. None for a store without a directory (in memory, remote)."""
     if getattr(store, "path", None) is None:
         return None
-    from .. import queries
+    from .. import iri, queries
 
     def rows(name: str, **values: str) -> list[dict[str, Any]]:
         q = queries.load(name)
         return list(store.select(q.text, q.bind(values)))
 
-    recorded = {r["graph"]: r["hash"] for r in rows("search-fingerprint")}
+    def triples_key(name: str) -> str:
+        found = rows("search-graph-hash", graph=name)
+        return f"{found[0]['hash']} {found[0]['triples']}" if found else "empty"
+
+    names = sorted(store.graph_names())
+    registry = str(iri.REGISTRY_GRAPH)
+    registry_key = triples_key(registry) if registry in names else "none"
+    recorded = {
+        r["graph"]: f"{r['hash']} {r['extractor'] or ''} registry {registry_key}" for r in rows("search-fingerprint")
+    }
+    return {name: recorded.get(name) or (registry_key if name == registry else triples_key(name)) for name in names}
+
+
+def fingerprint(store: Any, keys: dict[str, str] | None = None) -> str | None:
+    """What the store holds, cheaply (~50 ms for 57 plans): its triple count and each named graph's key
+    (:func:`graph_keys`). An ingest, a re-ingest of a changed file, a registry update or a removal changes it. None
+    for an in-memory store (nothing on disk to compare with)."""
+    keys = graph_keys(store) if keys is None else keys
+    if keys is None:
+        return None
     h = hashlib.sha1(f"{FORMAT} {TOKENIZER} {store.triple_count()}".encode())
-    for name in sorted(store.graph_names()):
-        if name not in recorded:
-            found = rows("search-graph-hash", graph=name)
-            recorded[name] = f"{found[0]['hash']} {found[0]['triples']}" if found else "empty"
-        h.update(f"\n{name} {recorded[name]}".encode())
+    for name, key in keys.items():
+        h.update(f"\n{name} {key}".encode())
     return h.hexdigest()
+
+
+def store_units(store: Any, index: SearchIndex, keys: dict[str, str] | None) -> list[Unit]:
+    """The store's units: from the rows kept per graph (:mod:`.graph_rows`: only the graphs whose key changed
+    are read) for a store on disk, from the union queries (:func:`~.corpus.build_units`) otherwise."""
+    if keys is None:
+        return build_units(store)
+    index.graph_rows.refresh(store, keys)
+    return units_from_rows(*index.graph_rows.rows())
 
 
 def open_index(store: Any, sync: bool = True) -> SearchIndex:
@@ -345,9 +384,10 @@ def open_index(store: Any, sync: bool = True) -> SearchIndex:
             return entry[1]
         index = entry[1] if entry is not None else _new_index(store)
         if sync:
-            print_ = fingerprint(store)
+            keys = graph_keys(store)
+            print_ = fingerprint(store, keys)
             if entry is not None or print_ is None or print_ != index.fingerprint:
-                index.sync(build_units(store), print_)
+                index.sync(store_units(store, index, keys), print_)
         _OPEN[store] = (generation if sync else _UNSYNCED, index)
         return index
 
@@ -363,19 +403,22 @@ def _new_index(store: Any) -> SearchIndex:
 
 
 def remove_index(store: Any) -> None:
-    """Forget the store's index (units and lexical index) so the next sync rebuilds it; vectors are kept."""
+    """Forget the store's index (units, the rows kept per graph, the lexical index) so the next sync rebuilds it
+    from the store; vectors are kept."""
     with _LOCK:
         _OPEN.pop(store, None)
     directory = index_dir(store)
     if directory is not None:
         (directory / "index.json").unlink(missing_ok=True)
+        (directory / "rows.sqlite").unlink(missing_ok=True)
         LexicalIndex.clear(directory / "lexical")
 
 
 def update(store: Any, model: Embedder | None = None, kinds: Iterable[str] = DENSE_KINDS) -> Changes:
     """Sync the store's index, then embed what lacks a vector when a model is given (``tthc-kg index``)."""
     index = open_index(store, sync=False)
-    changes = index.sync(build_units(store), fingerprint(store))
+    keys = graph_keys(store)
+    changes = index.sync(store_units(store, index, keys), fingerprint(store, keys))
     with _LOCK:
         _OPEN[store] = (getattr(store, "generation", None), index)
     if model is None:
