@@ -110,6 +110,33 @@ def test_issuer_and_title_after_the_symbol() -> None:
     assert c.title == "ban hành Kế hoạch"
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (  # a title that is a verb phrase is kept whole
+            "Căn cứ Nghị định số 200/2025/NĐ-CP ngày 09/7/2025 của Chính phủ quy định chi tiết một số điều của Luật "
+            "Phòng thủ dân sự;",
+            "quy định chi tiết một số điều của Luật Phòng thủ dân sự",
+        ),
+        (
+            "Căn cứ Thông tư số 01/2025/TT-BTTTT ngày 12/02/2025 của Bộ trưởng Bộ Thông tin và Truyền thông sửa đổi, "
+            "bổ sung một số điều của Thông tư số 06/2022/TT-BTTTT;",
+            "sửa đổi, bổ sung một số điều của Thông tư số 06/2022/TT-BTTTT",
+        ),
+        (  # an alias after the title is not part of it
+            "Quyết định số 7619/QĐ-BCA ngày 20/9/2022 của Bộ Công an phê duyệt Chương trình mục tiêu quốc gia phòng, "
+            "chống ma túy đến năm 2030 (sau đây viết tắt là Chương trình), Ủy ban nhân dân thành phố ban hành",
+            "phê duyệt Chương trình mục tiêu quốc gia phòng, chống ma túy đến năm 2030",
+        ),
+        # without the issuer, the words after a symbol are the sentence's, not a title
+        ("Thực hiện Nghị định số 200/2025/NĐ-CP quy định chi tiết một số điều", None),
+    ],
+)
+def test_a_title_that_is_a_verb_phrase(text: str, title: str | None) -> None:
+    (c,) = [c for c in find_citations(text) if c.start < 40]
+    assert c.title == title
+
+
 def test_scope_of_an_article_reference() -> None:
     (c,) = find_citations("theo khoản 8 Điều 40 Nghị định số 118/2025/NĐ-CP")
     assert c.scope == "khoản 8 Điều 40"

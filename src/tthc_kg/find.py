@@ -118,7 +118,12 @@ def _issuer_pattern() -> re.Pattern[str]:
     )
 
 
-_TITLE_AFTER = re.compile(r"[ \t\r\n]{0,4},?[ \t\r\n]{0,4}(?:về việc|về|V/v)[ \t\r\n]{1,4}(?P<title>[^;\n]{3,300})")
+_TITLE_AFTER = re.compile(
+    r"[ \t\r\n]{0,4},?[ \t\r\n]{0,4}(?:(?:về việc|về|V/v)[ \t\r\n]{1,4}(?P<title>[^;\n]{3,300})"
+    # a title that is a verb phrase, kept whole ("… của Chính phủ quy định chi tiết một số điều của Luật …",
+    # "… sửa đổi, bổ sung một số điều của Nghị định …"): only right after the issuer (see find_citations)
+    r"|(?P<verbal>(?i:quy định|hướng dẫn|sửa đổi|ban hành|phê duyệt|thành lập|bãi bỏ)[ \t\r\n,][^;\n]{3,300}))"
+)
 
 _LOOKBACK = 60
 _OWN_NUMBER = re.compile(r"(?:^|\n)[ \t*_#>|]{0,6}Số[ \t]{0,3}:?[ \t]{0,6}$")
@@ -148,6 +153,9 @@ def _date_after(text: str, pos: int, symbol_year: int | None) -> tuple[date | No
     except ValueError:
         found = None
     return found, m.group().strip(" \t\r\n,"), m.end()
+
+
+_ALIAS = re.compile(r"\(?\s{0,4}sau đây (?:gọi|viết)(?: tắt)? là", re.I)
 
 
 def _clean(s: str) -> str:
@@ -250,6 +258,9 @@ def iter_citations(text: str) -> Iterator[Citation]:
         if issuer:
             symbol = _code_from_issuer(symbol, issuer)
         title_m = _TITLE_AFTER.match(text, pos, min(len(text), pos + 320))
+        title = (title_m.group("title") or (title_m.group("verbal") if issuer else None)) if title_m else None
+        if title:
+            title = _ALIAS.split(title, 1)[0]  # "… đến năm 2030 (sau đây viết tắt là Chương trình), …"
         near = text[max(0, start - _LOOKBACK) : start]
         scope_m = pats["scope"].search(text, max(0, start - _LOOKBACK), start) if "iều" in near else None
         symbol_spans.append((start, m.end()))
@@ -264,7 +275,7 @@ def iter_citations(text: str) -> Iterator[Citation]:
                 date=when,
                 date_text=date_text,
                 issuer_printed=issuer,
-                title=_clean(title_m.group("title")) if title_m else None,
+                title=_clean(title) if title else None,
                 scope=_clean(scope_m.group("scope")) if scope_m else None,
             )
         )
