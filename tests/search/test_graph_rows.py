@@ -5,6 +5,7 @@ ingest, a re-ingest of a changed file, a removal, a registry change, in a new pr
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -57,7 +58,7 @@ def test_the_rows_kept_per_graph_give_the_union_queries_units(
 
     # what the joins across graphs are for is there: documents with facts in several graphs (the registry's and
     # the citing plans'), plans with their files, tasks with named leads
-    payloads = {g: rows for g, (_, rows) in index.graph_rows._load().items()}
+    payloads = {g: json.loads(rows) for g, (_, rows) in index.graph_rows._load().items()}
     graphs_of = Counter(s for rows in payloads.values() for s in {f[0] for f in rows["search-graph-facts"]})
     assert any(n > 1 for n in graphs_of.values())
     documents, _, tasks = index.graph_rows.rows()
@@ -113,6 +114,8 @@ def test_the_rows_kept_per_graph_give_the_union_queries_units(
     (directory / "index.json").unlink()
     index = synced(store, fresh_process=True)
     assert set(index.graph_rows.read) == set(store.graph_names()) and index.units == units
+    (directory / "index.json").unlink()  # …into a new file, which the next process reads
+    assert synced(store, fresh_process=True).graph_rows.read == []
 
 
 def test_reading_every_graph_at_once_equals_reading_them_one_by_one(
