@@ -17,15 +17,15 @@ then, per engine:
   queries/superseded-dependencies-page.rq with ``LIMIT 50``;
 - ``audit`` (with ``--audit``): ``tthc_kg.audit.audit`` (superseded-dependencies + successors + unresolved).
 
-Engines: the embedded store on disk (read-only, as the CLI opens it), the same store in memory (pyoxigraph),
-rdflib in memory (the same quads, ``Dataset(default_union=True)``; skipped above ``--rdflib-max`` triples: its
-load takes ~90 s and 1.3 GB per million triples here), the Oxigraph server (``oxigraph serve-read-only`` started
-here on the same store directory, queried over HTTP through tthc_kg.store_remote; ``--no-oxigraph-server`` skips
-it) and, with ``--server``, another SPARQL server already holding the same data (loaded with ``tthc-kg ingest
---bulk --store URL``). Each timing is p50/p95 over ``--runs`` runs (wall clock, and the query thread's CPU time,
-since the machine is shared) with ``uptime``'s load average, after a first run kept out of the percentiles and
-printed as "1st" (a freshly opened store's caches are cold). Prints one table per N, each engine's time as a
-multiple of the embedded store's, and issue 6's targets; ``--json`` writes every figure.
+Engines: the embedded store on disk (read-only, as the CLI opens it), the same store in memory (pyoxigraph; skipped
+above ``--memory-max`` triples), rdflib in memory (the same quads, ``Dataset(default_union=True)``; skipped above
+``--rdflib-max`` triples: its load takes ~90 s and 1.3 GB per million triples here), the Oxigraph server (``oxigraph
+serve-read-only`` started here on the same store directory, queried over HTTP through tthc_kg.store_remote;
+``--no-oxigraph-server`` skips it) and, with ``--server``, another SPARQL server already holding the same data
+(loaded with ``tthc-kg ingest --bulk --store URL``). Each timing is p50/p95 over ``--runs`` runs (wall clock, and
+the query thread's CPU time, since the machine is shared) with ``uptime``'s load average, after a first run kept out
+of the percentiles and printed as "1st" (a freshly opened store's caches are cold). Prints one table per N, each
+engine's time as a multiple of the embedded store's, and issue 6's targets; ``--json`` writes every figure.
 """
 
 from __future__ import annotations
@@ -309,7 +309,9 @@ def report(n: int, r: dict[str, Any]) -> None:
     i = r["ingest"]
     print(f"\n== N = {n} plans: {i['triples']:,} triples ==")
     if i.get("reused"):
-        print(f"store reused from an earlier run ({i['store_mb']:.0f} MB); ingest not measured")
+        print(f"store reused from an earlier run ({i['store_mb']:.0f} MB); ingest not measured in this run")
+        if i.get("recorded"):
+            print(f"  recorded by the ingest that built it: {json.dumps(i['recorded'], ensure_ascii=False)}")
     else:
         print(
             f"ingest (bulk, {i['workers']} workers): {i['ingest_s']:.0f} s, {i['triples_per_s']:,.0f} triples/s, "
@@ -332,14 +334,16 @@ def report(n: int, r: dict[str, Any]) -> None:
             print(f"  {e}: loading the graph took {r[e]['load_s']:.0f} s")
         if r[e].get("note"):
             print(f"  {e}: {r[e]['note']}")
-    if "skipped" in r:
-        print("  " + r["skipped"])
+    for skipped in ("skipped_memory", "skipped"):
+        if skipped in r:
+            print("  " + r[skipped])
     full, page = r["disk"]["full"]["p50"], r["disk"]["page"]["p50"]
     budget = TARGETS["full_1m"] if i["triples"] <= 2_000_000 else TARGETS["full_10m"]
-    verdict = [
-        f"full {full * 1000:.0f} ms ≤ {budget * 1000:.0f} ms: {'met' if full <= budget else 'NOT met'}",
-        f"page {page * 1000:.1f} ms ≤ 5 ms: {'met' if page <= TARGETS['page'] else 'NOT met'}",
-    ]
+    if i["triples"] <= 20_000_000:
+        verdict = [f"full {full * 1000:.0f} ms ≤ {budget * 1000:.0f} ms: {'met' if full <= budget else 'NOT met'}"]
+    else:  # issue 6 sets the full result's targets at 1 M and 10 M triples
+        verdict = [f"full {full * 1000:.0f} ms (no target above 10 M triples)"]
+    verdict.append(f"page {page * 1000:.1f} ms ≤ 5 ms: {'met' if page <= TARGETS['page'] else 'NOT met'}")
     rd = r.get("rdflib", {}).get("full")
     if rd:
         ratio = rd["p50"] / full
@@ -356,7 +360,11 @@ def reused(n: int, work: Path) -> dict[str, Any] | None:
     if not target.is_dir():
         return None
     store = Store(target, read_only=True)
-    return {"reused": True, "triples": store.triple_count(), "store_mb": du(target) / 1e6}
+    out = {"reused": True, "triples": store.triple_count(), "store_mb": du(target) / 1e6}
+    recorded = Path(f"{target}.ingest.json")  # what the ingest that built the store measured
+    if recorded.is_file():
+        out["recorded"] = json.loads(recorded.read_text(encoding="utf-8"))
+    return out
 
 
 def main() -> int:
@@ -368,6 +376,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--reuse", action="store_true", help="use WORK/store-N when it exists (no corpus, no ingest)")
     ap.add_argument("--rdflib-max", type=int, default=1_500_000)
+    ap.add_argument("--memory-max", type=int, default=20_000_000, help="largest store copied into memory (triples)")
     ap.add_argument("--rdflib-timeout", type=float, default=900, help="seconds for rdflib's load and queries")
     ap.add_argument("--no-oxigraph-server", action="store_true", help="skip the Oxigraph server on the same store")
     ap.add_argument("--server", default=None, help="another SPARQL server already holding the same data")
@@ -384,13 +393,25 @@ def main() -> int:
         r["ingest"] = (reused(n, args.work) if args.reuse else None) or ingest(
             n, corpus(n, args.work, args.seed), args.work, args.workers
         )
+        if not r["ingest"].get("reused"):
+            # kept beside the store, so that a later --reuse run reports the ingest that built it
+            Path(f"{args.work / f'store-{n}'}.ingest.json").write_text(json.dumps(r["ingest"]), encoding="utf-8")
         disk = Store(args.work / f"store-{n}", read_only=True)
         r["disk"] = oxigraph_engine(disk, args.runs, args.audit)
-        mem = Store.in_memory()
-        mem._db.bulk_extend(disk._db.quads_for_pattern(None, None, None, None))
-        del disk
-        r["memory"] = oxigraph_engine(mem, args.runs, args.audit)
-        del mem
+        if args.json:  # the embedded store's figures, before the slower engines
+            args.json.write_text(json.dumps({**results, str(n): r}, indent=1, default=str), encoding="utf-8")
+        if r["ingest"]["triples"] <= args.memory_max:
+            mem = Store.in_memory()
+            mem._db.bulk_extend(disk._db.quads_for_pattern(None, None, None, None))
+            del disk
+            r["memory"] = oxigraph_engine(mem, args.runs, args.audit)
+            del mem
+        else:
+            del disk
+            r["skipped_memory"] = (
+                f"pyoxigraph in memory skipped: {r['ingest']['triples']:,} triples > --memory-max "
+                f"{args.memory_max:,} (it would not fit in this machine's memory)"
+            )
         if r["ingest"]["triples"] <= args.rdflib_max:
             r["rdflib"] = rdflib_bounded(args.work / f"store-{n}", args.runs, args.rdflib_timeout)
         else:
