@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +194,11 @@ def task_rows(payloads: list[Payload]) -> list[dict[str, Any]]:
     return [{**r, "leads": named(frozenset(leads.get(r["task"], ())))} for r in _named("search-graph-tasks", payloads)]
 
 
+def _least(values: list[Any]) -> Any:
+    """MIN of SPARQL over the values (unbound when there are none); strings compare by code point in both."""
+    return min(values) if values else None
+
+
 def document_rows(payloads: list[Payload]) -> list[dict[str, Any]]:
     """search-documents' rows from every graph's facts: each legal document with a symbol or a title, its least
     symbol, type word, issuer, issue date and year (MIN), every title, the registry mark, for a plan its least
@@ -206,30 +211,29 @@ def document_rows(payloads: list[Payload]) -> list[dict[str, Any]]:
         elif r["p"] in _DOC_FACTS:
             facts[r["s"]][_DOC_FACTS[r["p"]]].append(r["o"])
     legal, plan = _TTHC + "LegalDocument", _TTHC + "Plan"
-    least: Callable[[list[Any]], Any] = lambda values: min(values) if values else None  # noqa: E731
     out = []
     for doc in sorted(d for d, t in types.items() if legal in t):
         f = facts.get(doc, {})
         titles = sorted(set(f.get("titles", ())))
-        symbol = least(f.get("symbol", []))
+        symbol = _least(f.get("symbol", []))
         if symbol is None and not titles:
             continue
         file = None
         if plan in types[doc]:
-            file = least([p for source in f.get("derived", ()) for p in facts.get(source, {}).get("path", ())])
+            file = _least([p for source in f.get("derived", ()) for p in facts.get(source, {}).get("path", ())])
         out.append(
             {
                 "doc": doc,
                 "symbol": symbol,
-                "type": least(f.get("type", [])),
+                "type": _least(f.get("type", [])),
                 "titles": TITLE_SEPARATOR.join(titles) if titles else None,
-                "issuer": least(f.get("issuer", [])),
-                "issued": least(f.get("issued", [])),
-                "year": least(f.get("year", [])),
+                "issuer": _least(f.get("issuer", [])),
+                "issued": _least(f.get("issued", [])),
+                "year": _least(f.get("year", [])),
                 "inRegistry": any(v is True or v == "true" for v in f.get("registered", ())),
                 "plan": doc if file is not None else None,
                 "file": file,
-                "issues": least([p for p in f.get("issues", ()) if plan in types.get(p, ())]),
+                "issues": _least([p for p in f.get("issues", ()) if plan in types.get(p, ())]),
             }
         )
     return out
